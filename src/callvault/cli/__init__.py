@@ -1,0 +1,17 @@
+"""The `callvault` click app: the only place that prints, exits or reads flags.
+
+Each area registers its commands on ``cli`` from its own module below;
+``CallvaultGroup`` in app.py turns every CallvaultError into a click error.
+"""
+
+from callvault.cli.app import cli
+
+# Command modules register themselves on ``cli`` when imported.
+from callvault.cli import process as _process  # noqa: F401,E402
+
+
+def main() -> None:
+    cli()
+
+
+__all__ = ["cli", "main"]
