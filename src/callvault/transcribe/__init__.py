@@ -1,0 +1,1 @@
+"""Speech to speaker-attributed transcript: asr, diarize, align, weights."""
