@@ -1,0 +1,1 @@
+"""Intake: find recordings, read sidecar metadata, decode audio."""

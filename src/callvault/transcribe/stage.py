@@ -1,0 +1,62 @@
+"""The transcription stage: decoded audio -> speaker-attributed Transcript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from callvault.models.recording import Recording
+from callvault.models.transcript import Transcript, Word
+from callvault.recorder.decode import DecodedAudio
+from callvault.transcribe.align import DEFAULT_MAX_PAUSE, assign_roles, with_roles, words_to_turns
+from callvault.transcribe.diarize import MonoDiarizer, attribute_words
+
+
+class WordSource(Protocol):
+    def words(self, audio: np.ndarray, speaker: str = "S0") -> Sequence[Word]: ...
+
+    def provenance(self) -> dict: ...
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    agent_channel: int | None = None
+    max_pause: float = DEFAULT_MAX_PAUSE
+    num_speakers: int | None = None  # mono diarization; None = metadata or 2
+
+
+def transcribe_audio(
+    recording: Recording,
+    audio: DecodedAudio,
+    asr: WordSource,
+    diarizer: MonoDiarizer,
+    options: TurnOptions = TurnOptions(),
+) -> Transcript:
+    """Stereo: each channel is one speaker. Mono: words first, then the diarizer says who."""
+    if len(audio.channels) > 1:
+        words: list[Word] = []
+        speaker_channels: dict[str, int | None] = {}
+        for index, channel in enumerate(audio.channels):
+            speaker = f"S{index}"
+            speaker_channels[speaker] = index
+            words.extend(asr.words(channel, speaker=speaker))
+        diarization = {"method": "channels", "confident": True, "speakers": len(audio.channels)}
+    else:
+        mono_words = list(asr.words(audio.channels[0], speaker="S0"))
+        result = diarizer.diarize(audio.channels[0], audio.sample_rate, mono_words, options.num_speakers)
+        words = attribute_words(mono_words, result)
+        speaker_channels = {s: None for s in sorted({w.speaker for w in words} | set(result.speakers))}
+        diarization = {"method": result.method, "confident": result.confident, "speakers": len(result.speakers), **dict(result.info)}
+    turns = words_to_turns(words, max_pause=options.max_pause)
+    speakers = assign_roles(turns, speaker_channels, recording.metadata.channel_roles, options.agent_channel)
+    return Transcript(
+        recording_id=recording.id,
+        turns=tuple(with_roles(turns, speakers)),
+        speakers=tuple(speakers),
+        duration=audio.duration,
+        language="en",
+        provenance=asr.provenance(),
+        diarization=diarization,
+    )
