@@ -1,0 +1,92 @@
+"""Real faster-whisper (bundled tiny.en) on real and synthesised calls."""
+
+from pathlib import Path
+
+import pytest
+
+from callvault.models import CallMetadata, Recording
+from callvault.recorder.decode import decode
+from callvault.recorder.intake import take_in
+from callvault.transcribe.diarize import SingleSpeakerDiarizer
+from callvault.transcribe.stage import TurnOptions, transcribe_audio
+from helpers import shared_file
+
+pytestmark = pytest.mark.slow
+
+
+def _normalise(text):
+    import jiwer
+
+    return jiwer.Compose(
+        [jiwer.ToLowerCase(), jiwer.SubstituteRegexes({r"[^a-z' ]+": " "}), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
+    )(text)
+
+
+def _transcribe(path: Path, asr, **options):
+    recording = take_in(path)
+    return transcribe_audio(recording, decode(path), asr, SingleSpeakerDiarizer(), TurnOptions(**options))
+
+
+def test_synthesised_call_words_times_roles_and_order(demo_call, whisper_asr):
+    path, placed = demo_call
+    transcript = _transcribe(path, whisper_asr)
+    assert [t.role for t in transcript.turns] == [p.role for p in placed]
+    for turn, line in zip(transcript.turns, placed):
+        assert turn.start == pytest.approx(line.start, abs=0.5), (turn.text, line)
+        assert turn.end == pytest.approx(line.end, abs=1.0), (turn.text, line)
+        assert all(w.speaker == turn.speaker for w in turn.words)
+    agent = transcript.speaker("S0")
+    assert agent.role == "agent" and agent.channel == 0 and agent.role_confidence > 0.5
+    assert "thank you for calling" in agent.role_reason
+    text = _normalise(transcript.text)
+    for phrase in ("thank you for calling", "may be recorded", "question about my", "account pass"):
+        assert phrase in text
+    words = transcript.words
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]) if a.speaker == b.speaker)
+
+
+def test_agent_channel_flag_and_metadata_roles(demo_call, whisper_asr):
+    path, _ = demo_call
+    flipped = _transcribe(path, whisper_asr, agent_channel=1)
+    assert flipped.speaker("S1").role == "agent" and flipped.speaker("S1").role_reason == "--agent-channel 1"
+
+
+def test_reference_stereo_file(whisper_asr):
+    transcript = _transcribe(shared_file("stereo-two-speakers-16k.wav"), whisper_asr)
+    assert transcript.diarization["method"] == "channels"
+    by_speaker = {t.speaker: _normalise(t.text) for t in transcript.turns}
+    assert "wizard" in by_speaker["S0"] and "horizon" in by_speaker["S1"]
+    assert transcript.duration == pytest.approx(5.0, abs=0.01)
+
+
+def test_mono_8k_u8_call(whisper_asr):
+    path = shared_file("pca-auto0-mono-8k.wav")
+    transcript = _transcribe(path, whisper_asr)
+    assert transcript.duration == pytest.approx(277.66, abs=0.1)
+    assert "thank you for calling" in _normalise(transcript.turns[0].text)
+    assert transcript.words[-1].end <= transcript.duration + 0.5
+
+
+def _stm_reference(path: Path) -> str:
+    lines = [line.split(maxsplit=5) for line in path.read_text().splitlines() if line.strip()]
+    return " ".join(parts[5] for parts in sorted(lines, key=lambda p: float(p[3])) if len(parts) == 6)
+
+
+def test_wer_against_stm_not_worse_than_bare_faster_whisper(whisper_asr):
+    """Records callvault's WER on the reference call next to bare faster-whisper's."""
+    import jiwer
+    from faster_whisper import WhisperModel, decode_audio
+
+    path = shared_file("telephone-two-speakers-16k.wav")
+    reference = _normalise(_stm_reference(shared_file("telephone-two-speakers-16k.stm")))
+    ours = _normalise(_transcribe(path, whisper_asr).text.replace("\n", " "))
+    options = whisper_asr.options
+    bare_model = WhisperModel(whisper_asr.model_path, device="cpu", compute_type="int8", cpu_threads=options.cpu_threads)
+    segments, _ = bare_model.transcribe(
+        decode_audio(str(path)), language="en", beam_size=options.beam_size, word_timestamps=True, vad_filter=True
+    )
+    bare = _normalise(" ".join(s.text for s in segments))
+    ours_wer, bare_wer = jiwer.wer(reference, ours), jiwer.wer(reference, bare)
+    print(f"WER on telephone-two-speakers-16k: callvault {ours_wer:.3f}, bare faster-whisper {bare_wer:.3f}")
+    assert ours_wer <= bare_wer + 1e-9
+    assert ours_wer < 0.4
