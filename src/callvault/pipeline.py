@@ -21,7 +21,7 @@ from callvault import PIPELINE_VERSION, __version__
 from callvault.formats import transcript_to_dict, transcript_to_text, transcript_to_vtt
 from callvault.fsutil import atomic_write_json, atomic_write_text
 from callvault.layout import call_dir
-from callvault.models.errors import CallvaultError, InputError
+from callvault.models.errors import CallvaultError, ConfigError, InputError, ModelMissingError
 from callvault.models.recording import Recording
 from callvault.models.transcript import Transcript
 from callvault.recorder.decode import DecodedAudio, decode
@@ -78,6 +78,8 @@ class Pipeline:
             result = self.process_recording(recording, audio)
         except InputError as exc:
             return RecordingResult(str(path), "failed", recording.id if recording else None, error=exc.reason if str(exc.path) == str(path) else str(exc), wall_seconds=time.perf_counter() - started)
+        except (ConfigError, ModelMissingError):
+            raise  # not this recording's fault: every other one would fail the same way
         except CallvaultError as exc:
             return RecordingResult(str(path), "failed", recording.id if recording else None, error=str(exc), wall_seconds=time.perf_counter() - started)
         return RecordingResult(**{**result.to_dict(), "wall_seconds": time.perf_counter() - started})

@@ -91,3 +91,11 @@ DEMO_SCRIPT = (
     Line("agent", 21.0, "Thank you, you are verified. Your bill this month is eighty four dollars and twenty cents."),
     Line("customer", 27.5, "Okay, that makes sense. Thanks for your help."),
 )
+
+
+if __name__ == "__main__":  # python -m callvault.synth OUT.wav: the demo call
+    import sys
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "demo-call.wav")
+    synthesise_call(DEMO_SCRIPT, target)
+    print(target)

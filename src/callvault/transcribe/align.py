@@ -18,22 +18,22 @@ DEFAULT_MAX_PAUSE = 1.5  # seconds of silence that end a turn
 
 # Phrases agents say and customers rarely do, with a weight each. Greeting
 # cues count most: an agent opens the call with them.
-AGENT_CUES: tuple[tuple[str, float], ...] = (
-    (r"thank(s| you) for calling", 3.0),
-    (r"(this|the) call (may|will|is) (be )?(being )?(monitored|recorded)", 3.0),
-    (r"how (can|may|could) i (help|assist)", 2.5),
-    (r"(my name is|this is) \w+[,.]? (with|from|at|speaking)", 2.0),
-    (r"calling from", 1.5),
-    (r"is there anything else i can (help|do)", 2.0),
-    (r"(for|to) (quality|training) (and|or) (training|quality)", 2.0),
-    (r"(can|may) i (have|get) your (name|account|phone)", 1.5),
-    (r"(let me|i('ll| will)) (pull up|look up|check) (your|the) account", 1.5),
+AGENT_CUES: tuple[tuple[str, str, float], ...] = (
+    ("greeting 'thank you for calling'", r"thank(s| you) for calling", 3.0),
+    ("recording notice", r"(this|the) call (may|will|is) (be )?(being )?(monitored|recorded)", 3.0),
+    ("offer 'how can I help'", r"how (can|may|could) i (help|assist)", 2.5),
+    ("introduction 'this is NAME with'", r"(my name is|this is) \w+[,.]? (with|from|at|speaking)", 2.0),
+    ("'calling from'", r"calling from", 1.5),
+    ("closing 'anything else I can help'", r"is there anything else i can (help|do)", 2.0),
+    ("'quality and training'", r"(for|to) (quality|training) (and|or) (training|quality)", 2.0),
+    ("asks for name or account", r"(can|may) i (have|get) your (name|account|phone)", 1.5),
+    ("'let me pull up your account'", r"(let me|i('ll| will)) (pull up|look up|check) (your|the) account", 1.5),
 )
-CUSTOMER_CUES: tuple[tuple[str, float], ...] = (
-    (r"i('m| am) calling (about|because|to)", 2.0),
-    (r"i (have|had) a (question|problem)", 1.5),
-    (r"my (bill|account|phone|service) (is|was|has)", 1.0),
-    (r"i (want|need|would like) to (cancel|change|know|ask)", 1.0),
+CUSTOMER_CUES: tuple[tuple[str, str, float], ...] = (
+    ("'I'm calling about'", r"i('m| am) calling (about|because|to)", 2.0),
+    ("'I have a question'", r"i (have|had) a (question|problem)", 1.5),
+    ("'my bill is'", r"my (bill|account|phone|service) (is|was|has)", 1.0),
+    ("'I want to cancel'", r"i (want|need|would like) to (cancel|change|know|ask)", 1.0),
 )
 
 
@@ -98,11 +98,11 @@ def infer_agent(turns: Sequence[Turn], speakers: Sequence[str]) -> RoleGuess:
             continue
         text = _normalise(turn.text)
         early = 2.0 if turn.start < 60.0 else 1.0
-        for pattern, weight in AGENT_CUES:
+        for label, pattern, weight in AGENT_CUES:
             if re.search(pattern, text):
                 scores[turn.speaker] += weight * early
-                hits[turn.speaker].append(f'"{pattern}" at {turn.start:.1f}s')
-        for pattern, weight in CUSTOMER_CUES:
+                hits[turn.speaker].append(f"{label} at {turn.start:.1f}s")
+        for _label, pattern, weight in CUSTOMER_CUES:
             if re.search(pattern, text):
                 scores[turn.speaker] -= weight * early
     if not speakers:
