@@ -13,7 +13,7 @@ class SealedRef:
     kind: str  # one of OBJECT_KINDS
     store: str  # "local:/path" or "s3://bucket/prefix"
     key: str  # object key inside the store
-    key_id: str  # keyring key that wraps the recording key
+    key_id: str  # recording key id (rk-...) whose key wraps this object's data key
     sha256: str  # of the ciphertext
     size: int  # ciphertext bytes
     created_at: str  # ISO 8601 UTC
