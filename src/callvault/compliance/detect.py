@@ -1,0 +1,318 @@
+"""Consent and disclosure events, read from the dialogue rather than single sentences.
+
+An agent's question is read together with the customer's next answer; an IVR
+prompt counts as the carrier's side; the customer may raise things unasked
+(an objection, an opt-out). Each event links the turns it rests on and says
+which cue matched, so an officer can check the reading.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from callvault.compliance import cues as c
+from callvault.compliance.answers import AFFIRM, AMBIGUOUS, NEGATIVE, classify_answer
+from callvault.compliance.options import ComplianceOptions
+from callvault.compliance.quotes import redact_span
+from callvault.models.compliance import ConsentEvent
+from callvault.models.findings import Finding
+from callvault.models.recording import CallMetadata
+from callvault.models.transcript import Transcript
+
+EVENT_TYPES = (
+    "REC_DISCLOSURE",
+    "RECORDING_OBJECTION",
+    "CPNI_NOTICE",
+    "APPROVAL_GRANTED",
+    "APPROVAL_DENIED",
+    "APPROVAL_AMBIGUOUS",
+    "AUTH_CHALLENGE",
+    "AUTH_CHALLENGE_NONCOMPLIANT",
+    "AUTH_SUCCESS",
+    "AUTH_FAIL",
+    "ALT_DELIVERY_OFFER",
+    "MARKETING_OPT_IN",
+    "MARKETING_OPT_OUT",
+    "ACCOUNT_CHANGE",
+    "CHANGE_NOTICE",  # the 64.2010(f) notice, which R10 looks for
+)
+
+CARRIER_ROLES = ("agent", "ivr", "unknown")  # unknown: roles not assigned; read both ways
+CUSTOMER_ROLES = ("customer", "unknown")
+_SENTENCE_END = re.compile(r"[.?!]")
+
+
+@dataclass(frozen=True)
+class _Turn:
+    index: int
+    role: str
+    speaker: str
+    raw: str
+    norm: str
+    offset: int  # of the turn's text in transcript.text
+
+    @property
+    def carrier(self) -> bool:
+        return self.role in CARRIER_ROLES
+
+    @property
+    def customer(self) -> bool:
+        return self.role in CUSTOMER_ROLES
+
+
+class _Dialogue:
+    """The transcript as detection reads it, with offsets and times computed once."""
+
+    def __init__(self, transcript: Transcript, findings: Sequence[Finding]):
+        self.text = transcript.text
+        self.findings = tuple(findings)
+        offsets = transcript.turn_offsets()
+        self.turns = [
+            _Turn(i, t.role, t.speaker, t.text, c.normalise(t.text), offsets[i][0]) for i, t in enumerate(transcript.turns)
+        ]
+        words = transcript.word_offsets()
+        self._word_starts = [w.char_start for w in words]
+        self._words = words
+        self._turn_spans = [(t.start, t.end) for t in transcript.turns]
+
+    def times(self, start: int, end: int) -> tuple[float, float]:
+        """Audio times of the words a canonical-text span touches."""
+        i = max(0, bisect.bisect_right(self._word_starts, start) - 1)
+        hit = []
+        while i < len(self._words) and self._words[i].char_start < end:
+            if self._words[i].char_end > start:
+                hit.append(self._words[i].word)
+            i += 1
+        if not hit:
+            return (0.0, 0.0)
+        return (min(w.start for w in hit), max(w.end for w in hit))
+
+    def sentence(self, turn: _Turn, match: re.Match | None) -> tuple[int, int]:
+        """The sentence of ``turn`` holding ``match`` (the whole turn when unpunctuated), in text offsets."""
+        if match is None:
+            return turn.offset, turn.offset + len(turn.raw)
+        left = max((m.end() for m in _SENTENCE_END.finditer(turn.raw, 0, match.start())), default=0)
+        right_m = _SENTENCE_END.search(turn.raw, match.end())
+        right = right_m.end() if right_m else len(turn.raw)
+        return turn.offset + left, turn.offset + right
+
+    def quote(self, start: int, end: int) -> str:
+        return redact_span(self.text, start, end, self.findings)
+
+    def event(
+        self,
+        type_: str,
+        anchor: _Turn,
+        linked: Sequence[_Turn] = (),
+        match: re.Match | None = None,
+        confidence: float = 0.9,
+        why: str = "",
+        details: Sequence[str] = (),
+    ) -> ConsentEvent:
+        start, end = self.sentence(anchor, match)
+        t0, t1 = self.times(start, end)
+        turns = sorted({t.index for t in linked} | {anchor.index})
+        if len(turns) > 1:
+            parts = [t for t in linked if t.index != anchor.index] + [anchor]
+            quote = " | ".join(
+                f"{t.role}: {self.quote(*self.sentence(t, match) if t is anchor else (t.offset, t.offset + len(t.raw)))}"
+                for t in sorted(parts, key=lambda t: t.index)
+            )
+        else:
+            quote = self.quote(start, end)
+        return ConsentEvent(
+            type=type_,
+            speaker=anchor.speaker,
+            role=anchor.role,
+            start=round(t0, 3),
+            end=round(t1, 3),
+            quote=quote,
+            turn_indexes=tuple(turns),
+            confidence=confidence,
+            why=why,
+            details=tuple(details),
+        )
+
+    def answer_after(self, turn: _Turn, window: int) -> _Turn | None:
+        """The customer's first turn within ``window`` turns after ``turn``."""
+        for other in self.turns[turn.index + 1 : turn.index + 1 + window]:
+            if other.customer and other.speaker != turn.speaker:
+                return other
+        return None
+
+
+def _is_question(turn: _Turn) -> bool:
+    return "?" in turn.raw or bool(
+        re.search(r"\b(?:would you like|do you want|want to|are you interested|interested in|may we|can we|may i|can i|could i|shall i|should i|is that ok|is that okay|keep getting|keep receiving|sound good)\b", turn.norm)
+    )
+
+
+def _recording(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
+    events, objected = [], set()
+    for turn in d.turns:
+        if turn.carrier:
+            hit = c.first(c.REC_DISCLOSURE, turn.norm)
+            if hit and not c.any_of(c.REC_NEGATED, hit[1].group()):
+                events.append(d.event("REC_DISCLOSURE", turn, match=hit[1], why=f"cue:{hit[0].name}"))
+                if c.any_of(c.REC_CONSENT_QUESTION, turn.norm[hit[1].end() :]):
+                    answer = d.answer_after(turn, options.answer_window_turns)
+                    if answer and classify_answer(answer.raw).kind == NEGATIVE:
+                        objected.add(answer.index)
+                        events.append(d.event("RECORDING_OBJECTION", answer, [turn], confidence=0.85, why="answered no to the recording disclosure"))
+        if turn.customer and turn.index not in objected:
+            hit = c.first(c.RECORDING_OBJECTION, turn.norm)
+            if hit:
+                events.append(d.event("RECORDING_OBJECTION", turn, match=hit[1], why=f"cue:{hit[0].name}"))
+    return events
+
+
+def _elements(turn: _Turn) -> dict[str, str]:
+    found = {}
+    for element, element_cues in c.NOTICE_ELEMENTS.items():
+        hit = c.first(element_cues, turn.norm)
+        if hit:
+            found[element] = hit[0].name
+    return found
+
+
+_ANSWER_EVENT = {AFFIRM: "APPROVAL_GRANTED", NEGATIVE: "APPROVAL_DENIED", AMBIGUOUS: "APPROVAL_AMBIGUOUS"}
+_MARKETING_EVENT = {AFFIRM: "MARKETING_OPT_IN", NEGATIVE: "MARKETING_OPT_OUT", AMBIGUOUS: "APPROVAL_AMBIGUOUS"}
+
+
+def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
+    """CPNI notices and the answers to CPNI-use and marketing questions."""
+    events: list[ConsentEvent] = []
+    answered: set[int] = set()
+    last_notice = -10
+    for turn in d.turns:
+        if turn.carrier:
+            elements = _elements(turn)
+            about_cpni = c.any_of(c.CPNI_OBJECT, turn.norm)
+            notice = about_cpni and bool({"N1", "N2", "N4"} & set(elements))
+            if notice:
+                events.append(d.event("CPNI_NOTICE", turn, why="elements:" + ",".join(f"{k}={v}" for k, v in sorted(elements.items())), details=sorted(elements)))
+                last_notice = turn.index
+            marketing = c.first(c.MARKETING_QUESTION, turn.norm)
+            asks_cpni = "N5" in elements and (about_cpni or turn.index - last_notice <= 2) and (
+                notice or "N2" in elements or "N3" in elements or turn.index - last_notice <= 2
+            )
+            if asks_cpni and not (marketing and "N2" not in elements):
+                answer = d.answer_after(turn, options.answer_window_turns)
+                if answer and answer.index not in answered:
+                    reading = classify_answer(answer.raw)
+                    answered.add(answer.index)
+                    events.append(
+                        d.event(_ANSWER_EVENT[reading.kind], answer, [turn], confidence=0.85 if reading.kind != AMBIGUOUS else 0.7, why=f"answer to CPNI-use question ({elements['N5']}): {reading.cue}", details=("scope:cpni",))
+                    )
+            elif marketing and _is_question(turn):
+                answer = d.answer_after(turn, options.answer_window_turns)
+                if answer and answer.index not in answered:
+                    inverted = c.any_of(c.MARKETING_INVERTED, turn.norm)
+                    # "Shall we stop the offers?" "Yes, stop them": a yes to stopping is an opt-out.
+                    reading = classify_answer(re.sub(r"\bstop\w*", " ", answer.raw, flags=re.I) if inverted else answer.raw)
+                    kind = reading.kind
+                    if inverted and kind != AMBIGUOUS:
+                        kind = AFFIRM if kind == NEGATIVE else NEGATIVE
+                    answered.add(answer.index)
+                    events.append(
+                        d.event(_MARKETING_EVENT[kind], answer, [turn], confidence=0.85 if kind != AMBIGUOUS else 0.7, why=f"answer to marketing question ({marketing[0].name}): {reading.cue}", details=("scope:marketing",))
+                    )
+        elif turn.customer and turn.index not in answered:
+            out = c.first(c.MARKETING_VOLUNTEER_OUT, turn.norm)
+            if out:
+                events.append(d.event("MARKETING_OPT_OUT", turn, match=out[1], why=f"volunteered:{out[0].name}", details=("scope:marketing",)))
+                continue
+            into = c.first(c.MARKETING_VOLUNTEER_IN, turn.norm)
+            if into:
+                events.append(d.event("MARKETING_OPT_IN", turn, match=into[1], why=f"volunteered:{into[0].name}", details=("scope:marketing",)))
+    return events
+
+
+def _challenge(turn: _Turn) -> tuple[str, str, re.Match] | None:
+    """(event type, cue, match) when an agent turn asks the caller to authenticate."""
+    bad = c.first(c.NONCOMPLIANT_PROMPT, turn.norm)
+    if bad and (bad[0].name != "address" or c.any_of(c.VERIFY_CONTEXT, turn.norm)):
+        return "AUTH_CHALLENGE_NONCOMPLIANT", bad[0].name, bad[1]
+    good = c.first(c.AUTH_PROMPT, turn.norm)
+    if good and not c.any_of(c.AUTH_NOT_A_PROMPT, turn.norm):
+        return "AUTH_CHALLENGE", good[0].name, good[1]
+    return None
+
+
+def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
+    events: list[ConsentEvent] = []
+    window = options.answer_window_turns + 2
+    for turn in d.turns:
+        if not turn.carrier:
+            continue
+        challenge = _challenge(turn)
+        if not challenge:
+            continue
+        kind, cue, match = challenge
+        events.append(d.event(kind, turn, match=match, why=f"cue:{cue}", details=(f"asked:{cue}",)))
+        via = "via:password" if kind == "AUTH_CHALLENGE" else "via:noncompliant"
+        answer = None
+        for later in d.turns[turn.index + 1 : turn.index + 1 + window]:
+            if later.carrier and _challenge(later):
+                break  # asked again: that challenge has its own outcome
+            if later.customer and later.speaker != turn.speaker and answer is None:
+                answer = later
+                no_secret = c.first(c.CUSTOMER_NO_SECRET, later.norm)
+                if no_secret:
+                    events.append(d.event("AUTH_FAIL", later, [turn], confidence=0.85, why=f"customer:{no_secret[0].name}", details=(via,)))
+                    break
+                continue
+            if later.carrier and answer is not None:
+                bad = c.first(c.AUTH_BAD, later.norm)
+                if bad:
+                    events.append(d.event("AUTH_FAIL", later, [turn, answer], confidence=0.9, why=f"agent:{bad[0].name}", details=(via,)))
+                    break
+                ok = c.first(c.AUTH_OK, later.norm)
+                if ok:
+                    events.append(d.event("AUTH_SUCCESS", later, [turn, answer], confidence=0.9, why=f"agent:{ok[0].name}", details=(via,)))
+                    break
+                ack = c.first(c.POLITE_ACK, later.norm)
+                if ack and "?" not in answer.raw:  # thanked for a plain answer: taken as accepted
+                    events.append(d.event("AUTH_SUCCESS", later, [turn, answer], confidence=0.6, why=f"agent acknowledged the answer ({ack[0].name})", details=(via,)))
+                    break
+    return events
+
+
+def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tuple[c.Cue, ...] = (), before: int = 30, after: int = 0) -> list[ConsentEvent]:
+    events = []
+    for turn in d.turns:
+        if not turn.carrier:
+            continue
+        hit = c.first(found, turn.norm)
+        # Exclusions look near the match only: "I've updated it. Want offers?" is still a change.
+        if hit and not c.any_of(exclude, turn.norm[max(0, hit[1].start() - before) : hit[1].end() + after]):
+            events.append(d.event(type_, turn, match=hit[1], why=f"cue:{hit[0].name}"))
+    return events
+
+
+def detect_events(
+    transcript: Transcript,
+    findings: Sequence[Finding] = (),
+    metadata: CallMetadata | None = None,
+    options: ComplianceOptions | None = None,
+) -> list[ConsentEvent]:
+    """Every consent and disclosure event of one call, in time order.
+
+    ``findings`` only redact the quotes; ``metadata`` is accepted so callers
+    pass one signature to detection and rules (direction does not change
+    what was said).
+    """
+    options = options or ComplianceOptions()
+    d = _Dialogue(transcript, findings)
+    events = [
+        *_recording(d, options),
+        *_approvals(d, options),
+        *_authentication(d, options),
+        *_single_turn(d, "ALT_DELIVERY_OFFER", c.ALT_DELIVERY, c.ALT_DELIVERY_EXCLUDE, before=60, after=40),
+        *_single_turn(d, "ACCOUNT_CHANGE", c.ACCOUNT_CHANGE, c.ACCOUNT_CHANGE_EXCLUDE),
+        *_single_turn(d, "CHANGE_NOTICE", c.CHANGE_NOTICE),
+    ]
+    return sorted(events, key=lambda e: (e.start, e.turn_indexes[-1], EVENT_TYPES.index(e.type)))
