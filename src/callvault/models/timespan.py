@@ -14,6 +14,9 @@ class TimeSpan:
     end: float
 
     def __post_init__(self):
+        # Plain floats, so numpy scalars from audio code never leak into comparisons.
+        object.__setattr__(self, "start", float(self.start))
+        object.__setattr__(self, "end", float(self.end))
         if self.end < self.start:
             raise ValueError(f"TimeSpan end {self.end} is before start {self.start}")
 
@@ -22,7 +25,7 @@ class TimeSpan:
         return self.end - self.start
 
     def __bool__(self) -> bool:
-        return self.end > self.start
+        return bool(self.end > self.start)
 
     def __and__(self, other: "TimeSpan") -> "TimeSpan":
         """Intersection; an empty span at ``self.start`` when they do not meet."""

@@ -1,0 +1,129 @@
+"""Audio redaction: pure functions over float32 channel arrays (the pipeline decodes and encodes)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from callvault.models import ConfigError, Finding, TimeSpan, merge_spans
+from callvault.redact.policy import DEFAULT_POLICY, RedactionPolicy
+
+if TYPE_CHECKING:  # numpy is imported where it is used
+    import numpy as np
+
+TONE_HZ = 1000.0
+TONE_LEVEL = 0.1  # -20 dBFS: clearly a bleep, never louder than speech
+
+
+def redact_audio(
+    channels: Sequence["np.ndarray"],
+    sample_rate: int,
+    spans: Iterable[TimeSpan],
+    mode: str = "tone",
+    margin: float = 0.25,
+) -> list["np.ndarray"]:
+    """Copies of ``channels`` with every span (padded by ``margin`` s) replaced, on every channel.
+
+    ``mode`` is "tone" (a 1 kHz bleep) or "silence". Channel count, length,
+    dtype and sample rate are unchanged.
+    """
+    import numpy as np
+
+    if mode not in ("tone", "silence"):
+        raise ConfigError(f"audio redaction mode must be 'tone' or 'silence', not {mode!r}")
+    if sample_rate <= 0:
+        raise ConfigError(f"sample rate must be positive, not {sample_rate}")
+    out = [np.array(c, dtype=np.float32, copy=True) for c in channels]
+    if not out:
+        return out
+    length = max(len(c) for c in out)
+    duration = length / sample_rate
+    for span in merge_spans(TimeSpan(float(s.start), float(s.end)).padded(margin, limit=duration) for s in spans):
+        first = max(0, int(math.floor(span.start * sample_rate)))
+        last = min(length, int(math.ceil(span.end * sample_rate)))
+        if last <= first:
+            continue
+        if mode == "tone":
+            t = np.arange(first, last, dtype=np.float64) / sample_rate
+            fill = (TONE_LEVEL * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)
+        else:
+            fill = np.zeros(last - first, dtype=np.float32)
+        for channel in out:
+            end = min(last, len(channel))
+            if end > first:
+                channel[first:end] = fill[: end - first]
+    return out
+
+
+def pci_scrub_spans(findings: Iterable[Finding], policy: RedactionPolicy = DEFAULT_POLICY) -> list[TimeSpan]:
+    """Spans (unpadded, merged) to silence in the audio stored as the original: CVV and PIN/secrets.
+
+    Empty when the policy turns the scrub off (``policy.warnings`` says so).
+    Pass them to ``redact_audio(..., mode="silence", margin=policy.margin)``.
+    """
+    if not policy.pci_scrub:
+        return []
+    wanted = set(policy.scrub_entities)
+    return merge_spans(TimeSpan(float(f.start), float(max(f.start, f.end))) for f in findings if f.entity in wanted)
+
+
+def snap_to_speech(audio: "np.ndarray", sample_rate: int, span: TimeSpan, max_shift: float = 0.8, frame: float = 0.02, max_gap: float = 0.25) -> TimeSpan:
+    """``span`` with its edges moved onto the speech in ``audio`` (the speaker's channel).
+
+    ASR word times are often a few tenths of a second off at a segment's
+    edges. An edge inside speech, or in a pause shorter than ``max_gap`` next
+    to speech, moves outwards to where that stretch of speech starts or ends
+    (such short pauses do not stop it); an edge in a longer silence moves
+    inwards to the nearest speech. Edges move out at
+    most ``max_shift`` seconds, so a span never swallows a neighbouring phrase.
+    """
+    import numpy as np
+
+    hop = max(1, int(frame * sample_rate))
+    count = len(audio) // hop
+    if count == 0:
+        return span
+    rms = np.sqrt(np.mean(np.square(audio[: count * hop].reshape(count, hop), dtype=np.float64), axis=1))
+    threshold = max(1e-4, 0.1 * float(np.percentile(rms, 99)))
+    voiced = rms > threshold
+    limit, gap = int(max_shift / frame), max(1, int(max_gap / frame))
+
+    def outward(index: int, step: int) -> int:
+        last, quiet = index, 0
+        for moved in range(1, limit + 1):
+            probe = index + step * moved
+            if not 0 <= probe < count:
+                break
+            if voiced[probe]:
+                last, quiet = probe, 0
+            else:
+                quiet += 1
+                if quiet > gap:
+                    break
+        return last
+
+    def inward(index: int, step: int, stop: int) -> int:
+        # through silence only, so as far as the other edge: nothing spoken is uncovered
+        probe = index
+        while probe != stop:
+            probe += step
+            if voiced[probe]:
+                return probe
+        return index
+
+    first = min(count - 1, int(span.start / frame))
+    last = min(count - 1, max(first, int(span.end / frame)))
+    def edge(index: int, step: int, other: int) -> int:
+        if voiced[index]:
+            return outward(index, step)
+        # in a pause: speech just outside (a word the ASR cut short) is taken in,
+        # otherwise the edge moves in through silence to the first speech
+        for moved in range(1, gap + 1):
+            probe = index + step * moved
+            if 0 <= probe < count and voiced[probe]:
+                return outward(probe, step)
+        return inward(index, -step, other)
+
+    first, last = edge(first, -1, last), edge(last, +1, first)
+    start, end = first * frame, (last + 1) * frame
+    return TimeSpan(start, max(start, end)) if end > start else span

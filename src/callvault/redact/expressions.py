@@ -1,0 +1,264 @@
+"""Dates, times, durations, quantities and money as ASR writes them.
+
+Each finder returns piece ranges ``(first, last)`` (inclusive) of a Context,
+so a span covers exactly the words that were spoken. They only say what an
+expression is ("March third around nine fifteen p m" is a date-time); the
+recognizers decide from context whether it is call detail, a birth date or a
+bill.
+"""
+
+from __future__ import annotations
+
+from callvault.redact.context import Context
+from callvault.redact.spoken import ORDINAL_WORDS, TENS, NumberRun
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
+    "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+DAY_PARTS = frozenset({"morning", "afternoon", "evening", "night", "tonight"})
+DURATION_UNITS = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "second", "seconds", "sec", "secs"})
+QUANTITY_UNITS = frozenset({
+    "gigabytes", "gigabyte", "gigs", "gig", "gb", "megabytes", "megabyte", "mb", "megs",
+    "texts", "text", "messages", "calls", "minutes", "mins",
+})
+MERIDIEM = frozenset({"am", "pm", "a.m", "p.m", "oclock", "o'clock"})
+
+
+class Runs:
+    """Index of a context's number runs (and their line parts) by first piece."""
+
+    def __init__(self, ctx: Context):
+        self.by_first: dict[int, NumberRun] = {}
+        for run in ctx.runs():
+            for part in [run, *run.line_parts()]:
+                self.by_first.setdefault(part.first, part)
+
+    def at(self, index: int) -> NumberRun | None:
+        return self.by_first.get(index)
+
+
+def _norm(ctx: Context, index: int) -> str:
+    return ctx.norms[index] if 0 <= index < len(ctx.norms) else ""
+
+
+def _day(ctx: Context, runs: Runs, i: int) -> int | None:
+    """End piece of a day of month at i: "3rd", "3", "third", "twenty first", "fourteenth"."""
+    word = _norm(ctx, i)
+    if word in ORDINAL_WORDS:
+        return i
+    if word in TENS and _norm(ctx, i + 1) in ORDINAL_WORDS and ORDINAL_WORDS[_norm(ctx, i + 1)] < 10:
+        return i + 1
+    piece = ctx.pieces[i] if i < len(ctx.pieces) else None
+    if piece is not None and piece.kind in ("digits", "ordinal") and 1 <= int(piece.text) <= 31 and len(piece.text) <= 2:
+        return i
+    run = runs.at(i)
+    if run is not None and run.groups[0].kind == "words" and 1 <= int(run.groups[0].digits) <= 31:
+        return run.groups[0].last
+    return None
+
+
+def _year(ctx: Context, runs: Runs, i: int) -> int | None:
+    """End piece of a year at i: "1980", "nineteen seventy two", "twenty twenty seven", "'27"."""
+    run = runs.at(i)
+    if run is None:
+        return None
+    digits = ""
+    for group in run.groups:
+        digits += group.digits
+        if len(digits) == 4 and (digits.startswith("19") or digits.startswith("20")):
+            return group.last
+        if len(digits) > 4:
+            break
+    first = run.groups[0]
+    if len(first.digits) == 2:
+        return first.last
+    return None
+
+
+def _time(ctx: Context, runs: Runs, i: int, bare_ok: bool) -> int | None:
+    """End piece of a clock time at i: "9:14 pm", "nine fifteen p m", "8 o'clock", "noon"."""
+    word = _norm(ctx, i)
+    if word in ("noon", "midnight"):
+        return i
+    run = runs.at(i)
+    if run is None or ctx.pieces[i].line != ctx.pieces[run.last].line:
+        return None
+    groups = list(run.groups[:2])
+    hour = int(groups[0].digits) if groups[0].digits.isdigit() and len(groups[0].digits) <= 2 else None
+    if hour is None or hour > 24:
+        return None
+    end = groups[0].last
+    colon = False
+    if len(groups) == 2 and len(groups[1].digits) == 2 and int(groups[1].digits) < 60:
+        colon = ctx.text[groups[0].end : groups[1].start] == ":"
+        if colon or groups[1].kind == "words":
+            end = groups[1].last
+    nxt, nxt2 = _norm(ctx, end + 1), _norm(ctx, end + 2)
+    if nxt in ("a", "p") and nxt2 == "m":
+        return end + 2
+    if nxt in MERIDIEM or nxt.replace(".", "") in ("am", "pm"):
+        return end + 1
+    if colon or bare_ok:
+        return end
+    return None
+
+
+def _date(ctx: Context, runs: Runs, i: int) -> int | None:
+    """End piece of a date at i."""
+    word = _norm(ctx, i)
+    piece = ctx.pieces[i]
+    month = MONTHS.get(word)
+    if month is not None and (word != "may" or piece.text[0] == "M") and (word != "march" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None):
+        end = i
+        j = i + 1 + (_norm(ctx, i + 1) == "the")
+        day = _day(ctx, runs, j)
+        if day is not None:
+            end, j = day, day + 1
+        elif _norm(ctx, j) == "of":
+            j += 1
+        year = _year(ctx, runs, j)
+        if year is not None:
+            end = year
+        if end == i and word == "may":
+            return None
+        return end
+    if word == "the" and i + 1 < len(ctx.pieces):
+        nxt = _norm(ctx, i + 1)
+        ordinal = ctx.pieces[i + 1].kind == "ordinal" or nxt in ORDINAL_WORDS or (nxt in TENS and _norm(ctx, i + 2) in ORDINAL_WORDS)
+        if not ordinal or (nxt in ("first", "second", "third") and _norm(ctx, i + 2) != "of"):
+            return None  # "the first thing", "the second line"
+        day = _day(ctx, runs, i + 1)
+        if day is None:
+            return None
+        if _norm(ctx, day + 1) == "of" and _norm(ctx, day + 2) in MONTHS:
+            return day + 2
+        return day
+    if word in ("last", "this", "next") and _norm(ctx, i + 1) in WEEKDAYS | {"night"} | DAY_PARTS:
+        end = i + 1
+        if _norm(ctx, end + 1) in DAY_PARTS:
+            end += 1
+        return end
+    if word in WEEKDAYS or word == "yesterday":
+        end = i
+        if _norm(ctx, end + 1) in DAY_PARTS:
+            end += 1
+        return end
+    return None
+
+
+def find_datetimes(ctx: Context, runs: Runs | None = None) -> list[tuple[int, int]]:
+    """Dates and times: "March 3rd at 9:14 PM", "last Tuesday night", "the 14th", "yesterday"."""
+    runs = runs or Runs(ctx)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(ctx.pieces):
+        end = _date(ctx, runs, i)
+        if end is not None:
+            k = end + 1
+            if _norm(ctx, k) in ("at", "around", "about", "approximately"):
+                t = _time(ctx, runs, k + 1, bare_ok=True)
+                if t is not None:
+                    end = t
+            spans.append((i, end))
+            i = end + 1
+            continue
+        start = i + 1 if _norm(ctx, i) in ("at", "around", "about") else i
+        t = _time(ctx, runs, start, bare_ok=False) if start < len(ctx.pieces) else None
+        if t is not None:
+            spans.append((start, t))
+            i = t + 1
+            continue
+        i += 1
+    return spans
+
+
+def find_durations(ctx: Context, runs: Runs | None = None) -> list[tuple[int, int]]:
+    """Lengths of time: "42 minutes", "forty two minutes", "an hour and ten", "twelve second"."""
+    runs = runs or Runs(ctx)
+    spans: list[tuple[int, int]] = []
+    for i in range(len(ctx.pieces)):
+        if spans and i <= spans[-1][1]:
+            continue
+        word = _norm(ctx, i)
+        run = runs.at(i)
+        if run is not None and _norm(ctx, run.last + 1) in DURATION_UNITS:
+            end = run.last + 1
+        elif word in ("a", "an", "one") and _norm(ctx, i + 1) in ("hour", "minute"):
+            end = i + 1
+        elif word == "half" and _norm(ctx, i + 1) == "an" and _norm(ctx, i + 2) == "hour":
+            end = i + 2
+        else:
+            continue
+        if _norm(ctx, end + 1) == "and":
+            tail = runs.at(end + 2)
+            if tail is not None:
+                end = tail.last + (_norm(ctx, tail.last + 1) in DURATION_UNITS)
+        spans.append((i, end))
+    return spans
+
+
+def find_quantities(ctx: Context, runs: Runs | None = None) -> list[tuple[int, int, str]]:
+    """Amounts of use: "1,240 minutes", "twelve gigabytes", "38 calls", "412 texts"."""
+    runs = runs or Runs(ctx)
+    spans: list[tuple[int, int, str]] = []
+    for first, run in sorted(runs.by_first.items()):
+        if spans and first <= spans[-1][1]:
+            continue
+        unit = _norm(ctx, run.last + 1)
+        if unit in QUANTITY_UNITS:
+            end = run.last + 1
+            if unit == "text" and _norm(ctx, end + 1) == "messages":
+                end += 1
+            spans.append((first, end, unit))
+    return spans
+
+
+def find_amounts(ctx: Context, runs: Runs | None = None) -> list[tuple[int, int]]:
+    """Money: "$84.20", "eighty four dollars and twenty cents", "112 dollars and 40 cents"."""
+    runs = runs or Runs(ctx)
+    spans: list[tuple[int, int]] = []
+    for first, run in sorted(runs.by_first.items()):
+        if spans and first <= spans[-1][1]:
+            continue
+        piece = ctx.pieces[first]
+        dollar = piece.kind == "digits" and ctx.text[piece.start - 1 : piece.start] == "$"
+        unit = _norm(ctx, run.last + 1)
+        if dollar:
+            end = run.last
+            # "$84.20": the run may have joined more groups than the amount
+            groups = run.groups
+            if len(groups) > 2 or (len(groups) == 2 and ctx.text[groups[0].end : groups[1].start] not in (".", ",")):
+                end = groups[0].last
+            spans.append((first, end))
+        elif unit in ("dollars", "dollar", "bucks"):
+            end = run.last + 1
+            if _norm(ctx, end + 1) == "and":
+                cents = runs.at(end + 2)
+                if cents is not None and _norm(ctx, cents.last + 1) in ("cents", "cent"):
+                    end = cents.last + 1
+            spans.append((first, end))
+        elif unit in ("cents", "cent"):
+            spans.append((first, run.last + 1))
+    return spans
+
+
+def expiry_digits_ok(digits: str) -> bool:
+    """Digits that read as a card expiry: M/YY, MM/YY, M/YYYY, MM/YYYY."""
+    for month_len in (1, 2):
+        month, year = digits[:month_len], digits[month_len:]
+        if month and 1 <= int(month) <= 12 and (len(year) == 2 or (len(year) == 4 and year.startswith("20"))):
+            if month_len == 1 or month.startswith("0") or month.startswith("1"):
+                return True
+    return False
+
+
+def birthdate_digits_ok(digits: str) -> bool:
+    """Digits that read as MMDDYY or MMDDYYYY ("oh six oh two eighty")."""
+    if len(digits) not in (6, 8):
+        return False
+    month, day, year = int(digits[:2]), int(digits[2:4]), digits[4:]
+    return 1 <= month <= 12 and 1 <= day <= 31 and (len(year) == 2 or year[:2] in ("19", "20"))

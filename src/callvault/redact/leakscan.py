@@ -1,0 +1,160 @@
+"""Leak scanning: did a card number, SSN or CVV survive into any file, in digits or in words?
+
+Spoken numbers in each file are normalised to digits ("four one one one ..."
+-> 4111...) before scanning, so a value read out in words is caught too.
+Clock times and decimals (timestamps in VTT, JSON times) are ignored, and in
+JSON only strings and long integers are read, so metadata numbers do not
+raise false alarms. A Leak names the file, the kind and the line; never the
+value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from callvault.redact.spoken import NumberRun, SpokenText, luhn_ok
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wma", ".amr")
+_TIMES = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\b|\b\d+\.\d+\b")
+_CVV_CUES = re.compile(r"\b(security code|cvv2?|cvc2?|cid|on the back|on the front|verification (?:code|value)|the code)\b", re.I)
+_SSN_CUES = re.compile(r"\b(social|ssn)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Leak:
+    path: str
+    kind: str  # "PAN" (Luhn-valid 13-19 digits), "SSN", "VALUE" (a given secret)
+    line: int  # line of the scanned text; in JSON, the n-th key or string value
+
+
+@dataclass(frozen=True)
+class SensitiveValues:
+    """Digit strings from an input that must not reappear in outputs."""
+
+    pans: frozenset[str] = frozenset()
+    ssns: frozenset[str] = frozenset()
+    cvvs: frozenset[str] = frozenset()
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.pans | self.ssns | self.cvvs
+
+
+def _runs(text: str) -> list[NumberRun]:
+    masked = _TIMES.sub(lambda m: " " * len(m.group()), text)
+    return list(SpokenText.parse(masked).runs)
+
+
+def _group_sequences(run: NumberRun, min_len: int, max_len: int) -> Iterator[str]:
+    """Digit strings of consecutive whole groups of a run, of length min_len..max_len."""
+    groups = run.groups
+    for i in range(len(groups)):
+        digits = ""
+        for j in range(i, len(groups)):
+            digits += groups[j].digits
+            if len(digits) > max_len:
+                break
+            if len(digits) >= min_len:
+                yield digits
+
+
+def _ssn_shaped(digits: str) -> bool:
+    return len(digits) == 9 and digits[:3] not in ("000", "666") and digits[0] != "9" and digits[3:5] != "00" and digits[5:] != "0000"
+
+
+def sensitive_values(text: str) -> SensitiveValues:
+    """What an input holds: Luhn-valid 13-19 digit sequences, SSN-shaped numbers near "social"
+    or written 3-2-4, and 3-4 digit numbers right after a CVV cue."""
+    pans, ssns, cvvs = set(), set(), set()
+    for run in _runs(text):
+        for digits in _group_sequences(run, 13, 19):
+            if luhn_ok(digits) and len(set(digits)) > 1:
+                pans.add(digits)
+        before = text[max(0, run.start - 80) : run.start]
+        for digits in _group_sequences(run, 9, 9):
+            written = [len(g.digits) for g in run.groups] == [3, 2, 4]
+            if _ssn_shaped(digits) and (written or _SSN_CUES.search(before)):
+                ssns.add(digits)
+        if len(run.digits) in (3, 4) and _CVV_CUES.search(before[-60:]):
+            cvvs.add(run.digits)
+        for part in run.line_parts():
+            if len(part.digits) in (3, 4) and _CVV_CUES.search(text[max(0, part.start - 60) : part.start]):
+                cvvs.add(part.digits)
+    return SensitiveValues(frozenset(pans), frozenset(ssns), frozenset(cvvs))
+
+
+def scan_text(text: str, values: Iterable[str] = ()) -> list[tuple[str, int]]:
+    """(kind, line) for each leak in ``text``: any Luhn-valid 13-19 digit sequence, any
+    SSN written 3-2-4, and any of ``values`` (digit strings) said in digits or words."""
+    values = {v for v in values if v}
+    found: set[tuple[str, int]] = set()
+    for run in _runs(text):
+        line = text.count("\n", 0, run.start) + 1
+        for digits in _group_sequences(run, 13, 19):
+            if luhn_ok(digits) and len(set(digits)) > 1:
+                found.add(("PAN", line))
+        if [len(g.digits) for g in run.groups] == [3, 2, 4] and _ssn_shaped(run.digits):
+            found.add(("SSN", line))
+        for value in values:
+            if len(value) >= 7:
+                if value in run.digits:
+                    found.add(("VALUE", line))
+            elif any(seq == value for seq in _group_sequences(run, len(value), len(value))):
+                found.add(("VALUE", line))
+    return sorted(found, key=lambda k: (k[1], k[0]))
+
+
+def _json_strings(node, out: list[str]) -> None:
+    if isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, bool) or node is None or isinstance(node, float):
+        return
+    elif isinstance(node, int):
+        if abs(node) >= 10**8:  # long integers could be a card or SSN written as a number
+            out.append(str(node))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            out.append(str(key))
+            _json_strings(value, out)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _json_strings(value, out)
+
+
+def readable_text(path: Path) -> str | None:
+    """A file's text to scan: JSON strings, plain text, or printable strings of a binary file."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # e.g. a SQLite catalog: scan its printable runs, as `strings` would
+        return "\n".join(m.group().decode("ascii") for m in re.finditer(rb"[\x20-\x7e\t]{4,}", data))
+    if path.suffix == ".json":
+        try:
+            strings: list[str] = []
+            _json_strings(json.loads(text), strings)
+            return "\n".join(strings)
+        except ValueError:
+            return text
+    return text
+
+
+def scan_tree(root: str | Path, values: Iterable[str] = (), skip_dirs: Iterable[str] = ("vault",), skip_suffixes: Iterable[str] = AUDIO_SUFFIXES) -> list[Leak]:
+    """Every leak in every file under ``root`` (audio and the encrypted vault aside)."""
+    root = Path(root)
+    values = tuple(values)
+    skip_dirs, skip_suffixes = set(skip_dirs), tuple(s.lower() for s in skip_suffixes)
+    leaks: list[Leak] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root)
+        if set(relative.parts[:-1]) & skip_dirs or path.suffix.lower() in skip_suffixes:
+            continue
+        text = readable_text(path)
+        if text is None:
+            continue
+        leaks.extend(Leak(str(relative), kind, line) for kind, line in scan_text(text, values))
+    return leaks
