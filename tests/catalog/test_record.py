@@ -20,7 +20,8 @@ def test_recorded_call_reads_back_whole(catalog, build):
         events=[build.event("APPROVAL_DENIED", 7.0)],
         rules=[build.rule("R1", "fail"), build.rule("R2", "pass")],
     )
-    assert catalog.is_done(rec.id)
+    assert catalog.is_done(rec.id) and catalog.done_version(rec.id) == "0.1.0"
+    assert catalog.done_version("f" * 64) is None
     detail = catalog.call("C-1")
     assert detail.summary.recording_id == rec.id
     assert (detail.summary.findings, detail.summary.events, detail.summary.violations) == (2, 1, 1)

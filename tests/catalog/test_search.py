@@ -68,7 +68,10 @@ def test_hits_carry_time_speaker_and_marked_snippet(archive):
         (SearchFilters(agent="A1", speaker="customer", entity="PAN"), ["C"]),
     ],
 )
-def test_filters(archive, filters, expected):
+@pytest.mark.parametrize("seek_cost", [10**9, 1], ids=["stream-index", "seek-per-call"])
+def test_filters(archive, filters, expected, seek_cost, monkeypatch):
+    # Both plans: stream the index and filter, or seek the index call by call.
+    monkeypatch.setattr("callvault.catalog.search.SEEK_COST_IN_ROWS", seek_cost)
     # "the OR you OR my OR your" matches at least one turn of every call.
     assert calls(archive.search("the OR you OR my OR your", filters)) == expected
 
@@ -77,6 +80,19 @@ def test_speaker_filter_is_about_the_matching_turn(archive):
     assert calls(archive.search("cancel", SearchFilters(speaker="agent"))) == ["B"]
     assert calls(archive.search("cancel", SearchFilters(speaker="customer"))) == ["A"]
     assert calls(archive.search("thank", SearchFilters(speaker="customer"))) == []
+
+
+@pytest.mark.parametrize("seek_cost", [10**9, 1], ids=["stream-index", "seek-per-call"])
+def test_paging_and_order_with_filters(archive, seek_cost, monkeypatch):
+    monkeypatch.setattr("callvault.catalog.search.SEEK_COST_IN_ROWS", seek_cost)
+    query, filters = "the OR you OR my OR your OR i", SearchFilters(direction="inbound")
+    everything = archive.search(query, filters, limit=100).hits
+    pages = [archive.search(query, filters, limit=2, offset=o) for o in (0, 2, 4)]
+    assert [h for p in pages for h in p.hits] == list(everything)
+    assert [p.has_more for p in pages] == [True, True, False]
+    assert [h.call_id for h in everything] == ["D", "C", "C", "A", "A"]  # newest catalogued first
+    ranked = archive.search(query, filters, limit=100, order="relevance").hits
+    assert sorted(ranked, key=lambda h: (h.call_id, h.turn_index)) == sorted(everything, key=lambda h: (h.call_id, h.turn_index))
 
 
 def test_paging_and_order(archive):
