@@ -1,0 +1,69 @@
+"""What a retention rule may look at: a call's attributes, independent of where they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from callvault.models.compliance import ConsentEvent, RuleResult
+from callvault.models.recording import CallMetadata
+
+# Events whose evidence 47 CFR 64.2007(a)(3) and 64.2008(a)(2) require us to
+# keep for a year: CPNI approvals (any answer, since a denial is evidence too)
+# and notices, including marketing opt-ins and opt-outs. Mirrors the
+# compliance stage's EVIDENCE_RETAINED (R11 checks the same set).
+EVIDENCE_EVENTS = frozenset(
+    {
+        "APPROVAL_GRANTED",
+        "APPROVAL_DENIED",
+        "APPROVAL_AMBIGUOUS",
+        "CPNI_NOTICE",
+        "MARKETING_OPT_IN",
+        "MARKETING_OPT_OUT",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """The attributes of one call that retention rules match on."""
+
+    direction: str | None = None  # inbound | outbound | None when unknown
+    tags: tuple[str, ...] = ()
+    customer_states: tuple[str, ...] = ()  # US state codes, upper case
+    cpni_evidence: bool = False  # has a CPNI approval or notice event
+    violations: bool = False  # failed at least one rule check
+
+    @classmethod
+    def of(
+        cls,
+        metadata: CallMetadata,
+        events: Iterable[ConsentEvent] = (),
+        rules: Iterable[RuleResult] = (),
+    ) -> "CallFacts":
+        """The facts of a call from its records, as the pipeline has them at store time."""
+        return cls.build(
+            direction=metadata.direction,
+            tags=metadata.tags,
+            customer_states=metadata.customer_states,
+            event_types=(e.type for e in events),
+            failed_rules=(r.rule for r in rules if r.status == "fail"),
+        )
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        direction: str | None,
+        tags: Iterable[str] = (),
+        customer_states: Iterable[str] = (),
+        event_types: Iterable[str] = (),
+        failed_rules: Iterable[str] = (),
+    ) -> "CallFacts":
+        return cls(
+            direction=direction or None,
+            tags=tuple(sorted({str(t) for t in tags})),
+            customer_states=tuple(sorted({str(s).upper() for s in customer_states})),
+            cpni_evidence=any(t in EVIDENCE_EVENTS for t in event_types),
+            violations=any(True for _ in failed_rules),
+        )
