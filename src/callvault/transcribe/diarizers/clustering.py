@@ -1,0 +1,127 @@
+"""Pure numpy steps of the embedded diarizer: clustering, separation, segments.
+
+No model and no audio here, so each step is tested on plain arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from callvault.models.timespan import TimeSpan
+from callvault.models.transcript import Word
+from callvault.transcribe.diarize import SpeakerSegment
+
+
+def spherical_kmeans(
+    embeddings: np.ndarray, k: int, *, n_init: int = 10, iterations: int = 50, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster unit vectors by cosine similarity; returns (labels, unit centroids).
+
+    k-means++ seeding from a fixed seed, best of ``n_init`` runs: a single
+    farthest-point start split the reference call 27/194 instead of 87/134.
+    """
+    n = len(embeddings)
+    if k < 1 or n < k:
+        raise ValueError(f"cannot make {k} clusters of {n} embeddings")
+    rng = np.random.default_rng(seed)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for _ in range(n_init):
+        centroids = [embeddings[rng.integers(n)]]
+        for _ in range(k - 1):
+            distance = np.clip(1.0 - np.max(embeddings @ np.array(centroids).T, axis=1), 0.0, None) ** 2
+            total = distance.sum()
+            pick = rng.choice(n, p=distance / total) if total > 0 else rng.integers(n)
+            centroids.append(embeddings[pick])
+        c = np.array(centroids)
+        for _ in range(iterations):
+            labels = np.argmax(embeddings @ c.T, axis=1)
+            updated = np.array([embeddings[labels == j].mean(0) if np.any(labels == j) else c[j] for j in range(k)])
+            updated /= np.linalg.norm(updated, axis=1, keepdims=True) + 1e-12
+            if np.allclose(updated, c):
+                break
+            c = updated
+        labels = np.argmax(embeddings @ c.T, axis=1)
+        score = float(np.sum(np.max(embeddings @ c.T, axis=1)))
+        if best is None or score > best[0]:
+            best = (score, labels, c)
+    return best[1], best[2]
+
+
+def separation(embeddings: np.ndarray, labels: np.ndarray) -> float:
+    """d' between same-cluster and cross-cluster cosine similarities.
+
+    Measured with resemblyzer windows: one voice split in two scores 0.9-1.2,
+    the 4.6 min agent/customer call 2.8, the 30 s two-women telephone call 1.1
+    (so short calls of similar voices are reported as not confident).
+    """
+    if len(set(labels.tolist())) < 2:
+        return 0.0
+    similarity = embeddings @ embeddings.T
+    off_diagonal = ~np.eye(len(labels), dtype=bool)
+    same = (labels[:, None] == labels[None, :]) & off_diagonal
+    intra, inter = similarity[same], similarity[labels[:, None] != labels[None, :]]
+    if not len(intra) or not len(inter):
+        return 0.0
+    spread = np.sqrt(0.5 * (intra.var() + inter.var())) + 1e-9
+    return float((intra.mean() - inter.mean()) / spread)
+
+
+def speech_mask(regions: Sequence[TimeSpan], words: Sequence[Word], n_frames: int, frame_s: float) -> np.ndarray:
+    """Frames in voice activity or under a recognised word (VAD misses short words)."""
+    mask = np.zeros(n_frames, dtype=bool)
+    for span in [*regions, *(w.span for w in words)]:
+        mask[int(span.start / frame_s) : int(np.ceil(span.end / frame_s))] = True
+    return mask
+
+
+def frame_labels(centres: np.ndarray, labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each speech frame takes the label of the nearest window centre; -1 elsewhere."""
+    out = np.full(len(mask), -1, dtype=int)
+    if not len(centres):
+        return out
+    frames = np.flatnonzero(mask)
+    nearest = np.searchsorted(centres, frames).clip(1, len(centres) - 1)
+    left_closer = np.abs(frames - centres[nearest - 1]) <= np.abs(centres[nearest] - frames)
+    index = np.where(left_closer, nearest - 1, nearest) if len(centres) > 1 else np.zeros_like(frames)
+    out[frames] = labels[index]
+    return out
+
+
+def snap_to_words(labels: np.ndarray, words: Sequence[Word], frame_s: float) -> np.ndarray:
+    """A speaker change never splits a word: each word's frames take its majority label."""
+    out = labels.copy()
+    for word in words:
+        lo, hi = int(word.start / frame_s), int(np.ceil(word.end / frame_s))
+        inside = out[lo:hi]
+        voiced = inside[inside >= 0]
+        if len(voiced):
+            inside[inside >= 0] = np.bincount(voiced).argmax()  # a view: writes into out
+    return out
+
+
+def label_segments(labels: np.ndarray, frame_s: float, names: Sequence[str]) -> tuple[SpeakerSegment, ...]:
+    """Runs of equal labels as segments; -1 (no speech) makes none."""
+    segments: list[SpeakerSegment] = []
+    start = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[start]:
+            if labels[start] >= 0:
+                span = TimeSpan(round(start * frame_s, 3), round(i * frame_s, 3))
+                segments.append(SpeakerSegment(span, names[labels[start]]))
+            start = i
+    return tuple(segments)
+
+
+def order_by_first_turn(labels: np.ndarray, k: int) -> np.ndarray:
+    """Renumber clusters so S0 speaks first (the agent's greeting on a call)."""
+    seen: list[int] = []
+    for label in labels[labels >= 0]:
+        if label not in seen:
+            seen.append(int(label))
+    seen += [j for j in range(k) if j not in seen]
+    remap = np.full(k + 1, -1)
+    for new, old in enumerate(seen):
+        remap[old] = new
+    return np.where(labels >= 0, remap[labels], -1)
