@@ -66,7 +66,9 @@ def test_batch_with_good_and_bad_files(tmp_path, demo_call):
     assert len(calls) == 1
     folder = calls[0]
     assert folder.name.startswith("escape_A-1__") and folder.parent == data / "calls"
-    assert sorted(p.name for p in folder.iterdir()) == ["transcript.json", "transcript.txt", "transcript.vtt"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "events.json", "findings.json", "redacted.wav", "rules.json", "transcript.json", "transcript.txt", "transcript.vtt",
+    ]
     doc = json.loads((folder / "transcript.json").read_text())
     assert doc["schema_version"] == 1 and doc["metadata"]["direction"] == "inbound"
     assert doc["recording_id"] == __import__("hashlib").sha256(good.read_bytes()).hexdigest()

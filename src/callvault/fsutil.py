@@ -10,11 +10,13 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+from callvault.tempnames import tag
+
 
 def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=tag(f".{path.name}."), suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -40,7 +42,7 @@ def atomic_write_json(path: str | Path, doc: Any, mode: int = 0o644) -> Path:
 @contextlib.contextmanager
 def private_tempdir(prefix: str = "callvault-") -> Iterator[Path]:
     """A 0700 temp dir removed on every exit path, errors and Ctrl-C included."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path = Path(tempfile.mkdtemp(prefix=tag(prefix)))
     os.chmod(path, 0o700)
     try:
         yield path

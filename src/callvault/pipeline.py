@@ -1,13 +1,16 @@
 """One recording through every stage, and a batch of them.
 
-Stages are pure functions over records; this module is the edge that reads
-files, writes outputs atomically and turns per-file failures into results so
-a batch goes on with the next recording.
+Stages are pure functions over records (transcribe/stage.py, analysis.py);
+this module is the edge: it reads the file, writes the call folder
+atomically, seals the original and the full transcript into the vault, and
+records the call in the catalog LAST, in one transaction. A recording
+without its catalog row is not done and is redone by the next run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -15,21 +18,25 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from callvault import PIPELINE_VERSION, __version__
 from callvault.formats import transcript_to_dict, transcript_to_text, transcript_to_vtt
-from callvault.fsutil import atomic_write_json, atomic_write_text
+from callvault.fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text, private_tempdir
 from callvault.layout import call_dir
-from callvault.models.errors import CallvaultError, ConfigError, InputError, ModelMissingError
-from callvault.models.recording import Recording
+from callvault.models.errors import CallvaultError, ConfigError, InputError, ModelMissingError, StoreError
+from callvault.models.recording import CallMetadata, Recording
+from callvault.models.storage import SealedRef
 from callvault.models.transcript import Transcript
+from callvault.tempnames import tag
 from callvault.recorder.decode import DecodedAudio, decode
 from callvault.recorder.intake import iter_recording_paths, take_in
 from callvault.transcribe.diarize import MonoDiarizer, SingleSpeakerDiarizer
 from callvault.transcribe.stage import TurnOptions, WordSource, transcribe_audio
 
 Clock = Callable[[], datetime]
+# Decides each stored object's expiry: (recording, analysis, kind, stored_at) -> datetime or None.
+ExpiryRule = Callable[[Recording, Any, str, datetime], "datetime | None"]
 
 
 def utc_now() -> datetime:
@@ -39,56 +46,163 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class RecordingResult:
     source: str
-    status: str  # done | failed
+    status: str  # done | failed | skipped
     recording_id: str | None = None
     call_id: str | None = None
     output_dir: str | None = None
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
     error: str | None = None
-    counts: dict = field(default_factory=dict)
+    verdict: str | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return {**self.__dict__, "counts": dict(self.counts)}
 
 
 @dataclass
 class Pipeline:
-    """Everything one process needs, built once: models load on first use."""
+    """Everything one process needs; each component is built on first use, once.
+
+    Factories rather than instances, so a worker process (or a Ray actor)
+    builds its own models, vault and catalog connection.
+    """
 
     data_dir: Path
     asr_factory: Callable[[], WordSource]
-    diarizer: MonoDiarizer = field(default_factory=SingleSpeakerDiarizer)
+    detector_factory: Callable[[], Any]
+    vault_factory: Callable[[], Any]
+    catalog_factory: Callable[[], Any]
+    redaction: Any  # RedactionPolicy
+    compliance: Any  # ComplianceOptions
+    diarizer_factory: Callable[[], MonoDiarizer] = SingleSpeakerDiarizer
     turn_options: TurnOptions = TurnOptions()
+    expiry: ExpiryRule | None = None
     clock: Clock = utc_now
-    _asr: WordSource | None = None
+    _built: dict = field(default_factory=dict)
+
+    def _get(self, name: str, factory: Callable[[], Any]) -> Any:
+        if name not in self._built:
+            self._built[name] = factory()
+        return self._built[name]
 
     @property
     def asr(self) -> WordSource:
-        if self._asr is None:
-            self._asr = self.asr_factory()
-        return self._asr
+        return self._get("asr", self.asr_factory)
 
-    def process_path(self, path: Path) -> RecordingResult:
+    @property
+    def detector(self):
+        return self._get("detector", self.detector_factory)
+
+    @property
+    def vault(self):
+        return self._get("vault", self.vault_factory)
+
+    @property
+    def catalog(self):
+        return self._get("catalog", self.catalog_factory)
+
+    @property
+    def diarizer(self) -> MonoDiarizer:
+        return self._get("diarizer", self.diarizer_factory)
+
+    def close(self) -> None:
+        for name in ("vault", "catalog"):
+            component = self._built.pop(name, None)
+            if component is not None:
+                component.close()
+
+    def process_path(self, path: Path, metadata: CallMetadata | None = None, *, reprocess: bool = True) -> RecordingResult:
+        """Process one file; a problem with this file becomes a failed result, not an exception."""
         started = time.perf_counter()
         recording: Recording | None = None
         try:
             recording = take_in(path)
+            if metadata is not None:
+                recording = Recording(recording.id, recording.source, metadata, recording.size)
+            if not reprocess and self.catalog.is_done(recording.id):
+                return RecordingResult(str(path), "skipped", recording.id, recording.metadata.call_id)
             audio = decode(path)
-            result = self.process_recording(recording, audio)
+            result = self.process_recording(recording, audio, path)
+        except (ConfigError, ModelMissingError, StoreError):
+            # Not this recording's fault: config and models would fail every
+            # file the same way; a store outage is retried by the worker.
+            raise
         except InputError as exc:
-            return RecordingResult(str(path), "failed", recording.id if recording else None, error=exc.reason if str(exc.path) == str(path) else str(exc), wall_seconds=time.perf_counter() - started)
-        except (ConfigError, ModelMissingError):
-            raise  # not this recording's fault: every other one would fail the same way
+            reason = exc.reason if str(exc.path) == str(path) else str(exc)
+            return self._failed(path, recording, reason, started)
         except CallvaultError as exc:
-            return RecordingResult(str(path), "failed", recording.id if recording else None, error=str(exc), wall_seconds=time.perf_counter() - started)
-        return RecordingResult(**{**result.to_dict(), "wall_seconds": time.perf_counter() - started})
+            return self._failed(path, recording, str(exc), started)
+        return RecordingResult(**{**result.to_dict(), "wall_seconds": round(time.perf_counter() - started, 3)})
 
-    def process_recording(self, recording: Recording, audio: DecodedAudio) -> RecordingResult:
+    @staticmethod
+    def _failed(path: Path, recording: Recording | None, reason: str, started: float) -> RecordingResult:
+        return RecordingResult(
+            str(path), "failed", recording.id if recording else None,
+            recording.metadata.call_id if recording else None,
+            error=reason, wall_seconds=round(time.perf_counter() - started, 3),
+        )
+
+    def process_recording(self, recording: Recording, audio: DecodedAudio, path: Path) -> RecordingResult:
+        from callvault.analysis import analyse_call
+        from callvault.recorder.audio_io import load_native, wav_bytes
+        from callvault.redact import redact_audio
+
+        stages: list[dict] = []
+        tick = time.perf_counter()
         transcript = transcribe_audio(recording, audio, self.asr, self.diarizer, self.turn_options)
+        stages.append(_stage("transcribe", tick, transcript.provenance.get("model", ""), transcript.provenance))
+        tick = time.perf_counter()
+        analysis = analyse_call(transcript, recording.metadata, self.detector, self.redaction, self.compliance)
+        native = load_native(path)
+        redacted_audio = wav_bytes(
+            redact_audio(native.channels, native.sample_rate, analysis.redaction_spans, self.redaction.audio_mode, self.redaction.margin),
+            native.sample_rate,
+        )
+        stages.append(_stage("analyse", tick, "", {"policy": self.redaction.describe()}))
+        processed_at = self.clock().isoformat(timespec="seconds")
         folder = call_dir(self.data_dir, recording.id, recording.metadata.call_id, Path(recording.source).stem)
-        documents = self.call_documents(recording, audio, transcript)
+        documents = self.call_documents(recording, audio, analysis, redacted_audio, processed_at)
         write_call_folder(folder, documents)
+
+        tick = time.perf_counter()
+        with private_tempdir() as private:
+            original = path
+            if analysis.scrub_spans:
+                # PCI DSS 3.3.1: CVV and PINs may not be stored even encrypted.
+                original = private / "original-scrubbed.wav"
+                scrubbed = redact_audio(native.channels, native.sample_rate, analysis.scrub_spans, "silence", self.redaction.margin)
+                atomic_write_bytes(original, wav_bytes(scrubbed, native.sample_rate), mode=0o600)
+            full = private / "transcript-full.json"
+            atomic_write_json(full, transcript_to_dict(transcript, {"metadata": recording.metadata.to_dict()}), mode=0o600)
+            sealed = {
+                "original": original,
+                "transcript": full,
+                "findings": folder / "findings.json",
+                "redacted_audio": folder / "redacted.wav",
+                "redacted_transcript": folder / "transcript.json",
+            }
+            stored_at = self.clock()
+            refs = [
+                self.vault.seal_and_put(recording.id, kind, source, self._expiry(recording, analysis, kind, stored_at))
+                for kind, source in sealed.items()
+            ]
+        stages.append(_stage("vault", tick, "", {"objects": len(refs), "scrubbed": bool(analysis.scrub_spans)}))
+
+        # Last: the catalog row that says this recording is done.
+        self.catalog.record_call(
+            recording,
+            analysis.redacted,
+            processed_at=processed_at,
+            findings=analysis.findings,
+            events=analysis.events,
+            rules=analysis.rules,
+            objects=refs,
+            stages=stages,
+            pipeline_version=PIPELINE_VERSION,
+            status=analysis.verdict,
+            call_dir=folder.name,
+        )
         return RecordingResult(
             source=recording.source,
             status="done",
@@ -96,11 +210,27 @@ class Pipeline:
             call_id=recording.metadata.call_id,
             output_dir=str(folder),
             audio_seconds=round(audio.duration, 3),
-            counts={"words": len(transcript.words), "turns": len(transcript.turns)},
+            verdict=analysis.verdict,
+            counts={
+                "words": len(transcript.words),
+                "turns": len(transcript.turns),
+                "findings": len(analysis.findings),
+                "events": len(analysis.events),
+                "violations": sum(r.status == "fail" for r in analysis.rules),
+                "objects": len(refs),
+            },
         )
 
-    def call_documents(self, recording: Recording, audio: DecodedAudio, transcript: Transcript) -> dict[str, str | dict]:
+    def _expiry(self, recording: Recording, analysis: Any, kind: str, stored_at: datetime) -> datetime | None:
+        return self.expiry(recording, analysis, kind, stored_at) if self.expiry else None
+
+    def call_documents(self, recording: Recording, audio: DecodedAudio, analysis: Any, redacted_audio: bytes, processed_at: str) -> dict:
+        from callvault.analysis import findings_document
+        from callvault.compliance import events_to_dicts, rules_to_dicts
+
+        redacted: Transcript = analysis.redacted
         extra = {
+            "redacted": True,
             "source": recording.source,
             "metadata": recording.metadata.to_dict(),
             "channels": audio.info.channels,
@@ -108,12 +238,17 @@ class Pipeline:
             "codec": audio.info.codec,
             "callvault_version": __version__,
             "pipeline_version": PIPELINE_VERSION,
-            "processed_at": self.clock().isoformat(timespec="seconds"),
+            "processed_at": processed_at,
+            "verdict": analysis.verdict,
         }
         return {
-            "transcript.json": transcript_to_dict(transcript, extra),
-            "transcript.txt": transcript_to_text(transcript),
-            "transcript.vtt": transcript_to_vtt(transcript),
+            "transcript.json": transcript_to_dict(redacted, extra),
+            "transcript.txt": transcript_to_text(redacted),
+            "transcript.vtt": transcript_to_vtt(redacted),
+            "findings.json": findings_document(recording.id, analysis, self.redaction),
+            "events.json": events_to_dicts(analysis.events),
+            "rules.json": rules_to_dicts(analysis.rules),
+            "redacted.wav": redacted_audio,
         }
 
     def run(self, paths: Iterable[str | Path]) -> Iterator[RecordingResult]:
@@ -121,23 +256,27 @@ class Pipeline:
             yield self.process_path(path)
 
 
-def write_call_folder(folder: Path, documents: dict[str, str | dict | bytes]) -> None:
+def _stage(name: str, tick: float, model: str, settings: Mapping[str, Any]) -> dict:
+    return {"stage": name, "model": str(model), "settings": json.loads(json.dumps(settings, default=str)), "seconds": round(time.perf_counter() - tick, 3)}
+
+
+def write_call_folder(folder: Path, documents: Mapping[str, str | dict | list | bytes]) -> None:
     """Write every output into a temp folder beside ``folder``, then swap it in whole."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
+    staging = Path(tempfile.mkdtemp(prefix=tag(f".{folder.name}."), suffix=".part", dir=folder.parent))
     try:
         for name, content in documents.items():
             target = staging / name
-            if isinstance(content, dict) or isinstance(content, list):
+            if isinstance(content, (dict, list)):
                 atomic_write_json(target, content)
             elif isinstance(content, bytes):
-                target.write_bytes(content)
+                atomic_write_bytes(target, content)
             else:
                 atomic_write_text(target, content)
         os.chmod(staging, 0o755)
         old = None
         if folder.exists():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            old = folder.with_name(f"{tag('.' + folder.name + '.')}old")
             os.replace(folder, old)
         os.replace(staging, folder)
         if old is not None:

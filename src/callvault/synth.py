@@ -38,14 +38,14 @@ class PlacedLine:
     text: str
 
 
-def speak(text: str, voice: str, speed: int = 165) -> np.ndarray:
+def speak(text: str, voice: str, speed: int = 165, gap: int = 0) -> np.ndarray:
     """``text`` spoken by espeak-ng, float32 at 16 kHz."""
     exe = shutil.which("espeak-ng")
     if not exe:
         raise ConfigError("espeak-ng is not installed; install it (Debian: apt-get install espeak-ng)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "line.wav"
-        subprocess.run([exe, "-v", voice, "-s", str(speed), "-w", str(out), text], check=True, capture_output=True)
+        subprocess.run([exe, "-v", voice, "-s", str(speed), "-g", str(gap), "-w", str(out), text], check=True, capture_output=True)
         return decode(out).channels[0]
 
 
@@ -54,14 +54,18 @@ def synthesise_call(
     out: Path,
     roles_by_channel: Sequence[str] = ("agent", "customer"),
     tail: float = 1.0,
+    speed: int = 165,
+    gap: int = 0,
 ) -> list[PlacedLine]:
     """Write a stereo 16-bit 16 kHz WAV with each line on its role's channel at its start.
 
     Returns where every line really ended, for tests that check times.
+    ``speed`` (words a minute) and ``gap`` (pause between words, in 10 ms)
+    go to espeak-ng; slow, spaced digits are what a caller reading a card does.
     """
     placed: list[tuple[PlacedLine, np.ndarray]] = []
     for line in lines:
-        audio = speak(line.text, VOICES[line.role])
+        audio = speak(line.text, VOICES[line.role], speed, gap)
         # Trim espeak's leading/trailing silence so start times mean speech onsets.
         voiced = np.flatnonzero(np.abs(audio) > 0.01)
         if len(voiced):

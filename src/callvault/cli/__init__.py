@@ -8,8 +8,11 @@ from callvault.cli.app import cli
 
 # Command modules register themselves on ``cli`` when imported.
 from callvault.cli import process as _process  # noqa: F401,E402
+from callvault.cli import retention as _retention  # noqa: F401,E402
+from callvault.cli import redact as _redact  # noqa: F401,E402
 from callvault.cli import compliance as _compliance  # noqa: F401,E402
 from callvault.cli import vault as _vault  # noqa: F401,E402
+from callvault.cli import catalog as _catalog  # noqa: F401,E402
 
 
 def main() -> None:

@@ -1,98 +1,138 @@
-"""`callvault process PATH...`: recordings in, transcripts (and more) out."""
+"""`callvault process SOURCE...`: recordings in; redacted, checked, vaulted and catalogued out."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from pathlib import Path
+from datetime import datetime, timezone
 
 import click
 
 from callvault.cli.app import app_config, cli
 
 
-def _build_pipeline(config, *, model, device, cpu_threads, beam_size, language, agent_channel):
-    from callvault.pipeline import Pipeline
-    from callvault.transcribe.asr import AsrOptions, WhisperAsr
-    from callvault.transcribe.stage import TurnOptions
-
-    table = dict(config.table("transcribe"))
-    asr_options = AsrOptions(
-        model=model or table.get("model", AsrOptions.model),
-        device=device or table.get("device", "auto"),
-        compute_type=table.get("compute_type", "auto"),
-        cpu_threads=cpu_threads if cpu_threads is not None else int(table.get("cpu_threads", 0)),
-        beam_size=beam_size if beam_size is not None else int(table.get("beam_size", 5)),
-        language=language or table.get("language", "en"),
-    )
-    return Pipeline(
-        data_dir=config.data_dir,
-        asr_factory=lambda: WhisperAsr(asr_options),
-        turn_options=TurnOptions(agent_channel=agent_channel),
-    )
+def _moment(value: str | None, flag: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date or ISO date-time", param_hint=flag) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--model", default=None, help="faster-whisper model name or local CTranslate2 folder [default: bundled tiny.en].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to run speech recognition [default: auto].")
-@click.option("--cpu-threads", type=click.IntRange(min=0), default=None, help="CPU threads for CTranslate2 (0 = its default).")
+@click.option("--cpu-threads", type=click.IntRange(min=0), default=None, help="CPU threads per worker for CTranslate2 (0 = its default).")
 @click.option("--beam-size", type=click.IntRange(min=1), default=None, help="Beam size for decoding [default: 5].")
 @click.option("--language", default=None, help="Spoken language code [default: en].")
 @click.option("--agent-channel", type=click.IntRange(0, 1), default=None, help="Stereo channel that carries the agent (overrides metadata).")
+@click.option("--diarizer", type=click.Choice(["embedded", "pyannote", "single"]), default=None, help="Who spoke when in mono recordings [default: embedded, offline].")
+@click.option("--diarization-model", default=None, help="pyannote pipeline: a local folder, or a hub id (token from HF_TOKEN).")
+@click.option("--speakers", "num_speakers", type=click.IntRange(1, 8), default=None, help="Speakers in a mono call [default: 2].")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (or Ray actors), each loading models once.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="Local process pool or a Ray cluster.")
+@click.option("--address", default=None, help="Ray cluster address (with --executor ray); default starts a local one.")
+@click.option("--reprocess", is_flag=True, help="Process recordings already done with this pipeline version again.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Per-recording time limit in seconds.")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Extra tries for transient errors (store, KMS, memory).")
+@click.option("--include", multiple=True, help="Only files matching this glob (repeatable).")
+@click.option("--exclude", multiple=True, help="Skip files matching this glob (repeatable).")
+@click.option("--since", default=None, help="Only recordings from this date/time on (metadata started_at, else file time).")
+@click.option("--until", default=None, help="Only recordings before this date/time.")
+@click.option("--s3-endpoint", default=None, help="S3-compatible endpoint for s3:// sources and the vault.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Per-recording log lines on stderr; json lines carry no transcript text or raw values.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or per-file lines.")
 @click.pass_context
-def process(ctx, paths, model, device, cpu_threads, beam_size, language, agent_channel, as_json, quiet):
-    """Transcribe call recordings (files or folders) into the data folder.
+def process(ctx, sources, model, device, cpu_threads, beam_size, language, agent_channel, diarizer, diarization_model, num_speakers, workers, executor, address,
+            reprocess, timeout, retries, include, exclude, since, until, s3_endpoint, as_json, log_format, quiet):
+    """Transcribe, redact, check and vault call recordings.
 
-    Per recording it writes transcript.json, transcript.txt and
-    transcript.vtt under DATA_DIR/calls/. A bad file is reported and the
-    batch goes on; the exit code is 1 when any recording failed.
+    SOURCE is a recording file, a folder (searched recursively), an S3
+    prefix (s3://bucket/prefix/) or a manifest (.csv or .jsonl with a path
+    or uri column plus metadata columns). Per recording it writes the
+    redacted transcript (json, txt, vtt), findings, consent events, rule
+    results and redacted audio under DATA_DIR/calls/, seals the original
+    (PCI-scrubbed) and the full transcript into the vault, and records the
+    call in the catalog last. Recordings already done are skipped. A bad
+    file is reported and the batch goes on.
+
+    Exit codes: 0 all done, 1 some failed, 2 usage error.
     """
-    from callvault.recorder.intake import iter_recording_paths
+    from callvault.assemble import RunOptions
+    from callvault.worker.runner import BatchOptions, run_batch
+    from callvault.worker.sources import Selection, iter_items
 
     config = app_config(ctx)
-    pipeline = _build_pipeline(
-        config, model=model, device=device, cpu_threads=cpu_threads,
-        beam_size=beam_size, language=language, agent_channel=agent_channel,
-    )
-    files = list(iter_recording_paths(paths))
-    if not files:
-        raise click.UsageError("no recordings found in the given paths")
-    results = []
-    show_bar = not quiet and len(files) > 1 and not as_json
-    from rich.progress import Progress
+    vault_overrides = {"s3_endpoint": s3_endpoint} if s3_endpoint else {}
+    run = RunOptions(model=model, device=device, cpu_threads=cpu_threads, beam_size=beam_size, language=language,
+                     agent_channel=agent_channel, diarizer=diarizer, diarization_model=diarization_model,
+                     diarization_token=os.environ.get("HF_TOKEN"), num_speakers=num_speakers, vault_overrides=vault_overrides)
+    batch = BatchOptions(workers=workers, reprocess=reprocess, timeout=timeout, retries=retries, executor=executor, address=address)
+    selection = Selection(tuple(include), tuple(exclude), _moment(since, "--since"), _moment(until, "--until"))
 
-    with Progress(transient=True, disable=not show_bar, console=_stderr_console()) as progress:
-        task = progress.add_task("processing", total=len(files))
-        for path in files:
-            progress.update(task, description=f"{path.name}")
-            result = pipeline.process_path(path)
-            results.append(result)
-            progress.advance(task)
-            if not quiet and not as_json:
-                if result.status == "done":
-                    click.echo(f"done    {path} -> {result.output_dir}", err=True)
-                else:
-                    click.echo(f"FAILED  {path}: {result.error}", err=True)
-    failed = [r for r in results if r.status == "failed"]
-    summary = {
-        "data_dir": str(config.data_dir),
-        "processed": sum(r.status == "done" for r in results),
-        "failed": len(failed),
-        "audio_seconds": round(sum(r.audio_seconds for r in results), 3),
-        "wall_seconds": round(sum(r.wall_seconds for r in results), 3),
-        "results": [r.to_dict() for r in results],
-    }
+    def s3_client():
+        from callvault.vault.settings import VaultSettings
+        from callvault.vault.vault import _boto_client
+
+        settings = VaultSettings.from_config(config, **vault_overrides)
+        return _boto_client("s3", settings.s3_endpoint, settings.s3_region)
+
+    items = list(iter_items(sources, selection, s3_client))
+    if not items:
+        raise click.UsageError("no recordings found in the given sources")
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    counts = {"done": 0, "skipped": 0, "failed": 0}
+    show_bar = not quiet and len(items) > 1 and not as_json
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True, disable=not show_bar, console=_stderr_console()) as progress:
+        task = progress.add_task("processing", total=len(items))
+
+        def on_result(result):
+            counts[result.status] = counts.get(result.status, 0) + 1
+            progress.update(task, advance=1, description=f"done {counts['done']} skipped {counts['skipped']} failed {counts['failed']}")
+            if log_format == "json":
+                click.echo(json.dumps(_log_record(result)), err=True)
+            elif not quiet and not as_json:
+                label = {"done": "done   ", "skipped": "skipped", "failed": "FAILED "}[result.status]
+                detail = result.output_dir if result.status == "done" else result.error
+                click.echo(f"{label} {result.source}: {detail}", err=True)
+
+        summary = run_batch(config, run, items, batch, on_result)
+    doc = {"data_dir": str(config.data_dir), **summary.to_dict()}
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(doc, indent=2))
     elif not quiet:
-        click.echo(f"{summary['processed']} processed, {summary['failed']} failed; outputs in {config.data_dir}/calls", err=True)
-        for r in failed:
-            click.echo(f"  failed: {r.source}: {r.error}", err=True)
-    if failed:
+        click.echo(
+            f"{doc['processed']} processed, {doc['skipped']} skipped, {doc['failed']} failed; "
+            f"{doc['audio_seconds']:.0f} s of audio in {doc['wall_seconds']:.0f} s; outputs in {config.data_dir}/calls",
+            err=True,
+        )
+        for failure in doc["failures"]:
+            click.echo(f"  failed: {failure['source']}: {failure['error']}", err=True)
+    if summary.failed:
         ctx.exit(1)
+
+
+def _log_record(result) -> dict:
+    """A structured log line: identifiers, status, numbers; never transcript text."""
+    return {
+        "event": "recording",
+        "status": result.status,
+        "source": result.source,
+        "recording_id": result.recording_id,
+        "verdict": result.verdict,
+        "error": result.error,
+        "audio_seconds": result.audio_seconds,
+        "wall_seconds": result.wall_seconds,
+        "counts": dict(result.counts),
+    }
 
 
 def _stderr_console():

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable, Iterator, Protocol
 
+from callvault.tempnames import tag
 from callvault.fsutil import atomic_write_json
 from callvault.models.errors import ConfigError, StoreError
 
@@ -76,7 +77,7 @@ class LocalStore:
         dest = self._path(key)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+            fd, tmp = tempfile.mkstemp(prefix=tag(f".{dest.name}."), suffix=".part", dir=dest.parent)
             os.close(fd)
             try:
                 try:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
+from callvault.tempnames import tag
 from callvault.config import AppConfig
 from callvault.models.errors import ConfigError, InputError, IntegrityError, VaultError
 from callvault.models.naming import safe_name
@@ -249,7 +250,7 @@ class Vault:
         key_id, recording_key = self._recording_key(recording_id)
         object_key = self.object_key(recording_id, kind)
         self.spool_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, spool = tempfile.mkstemp(prefix=".seal-", suffix=".cvlt", dir=self.spool_dir)
+        fd, spool = tempfile.mkstemp(prefix=tag(".seal-"), suffix=".cvlt", dir=self.spool_dir)
         try:
             with os.fdopen(fd, "wb") as raw, _open_source(source) as src:
                 out = _HashingWriter(raw)
@@ -319,7 +320,7 @@ class Vault:
             return self._open(ref, dest)
         path = Path(dest)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=tag(f".{path.name}."), suffix=".part", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 size = self._open(ref, handle)

@@ -1,0 +1,1 @@
+"""Batch runs over recording archives: sources, planning, leases, executors."""

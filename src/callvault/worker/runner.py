@@ -1,0 +1,226 @@
+"""Running a batch: plan, lease, process, retry, record; inline, in local processes, or on Ray.
+
+Each worker (process or Ray actor) builds its own Pipeline from the config,
+so models load once per worker. The catalog is the single source of truth:
+a recording is done when its row exists with this pipeline version; a
+lease in the catalog keeps two workers (on any machine) off the same one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from callvault import PIPELINE_VERSION
+from callvault.assemble import RunOptions, build_pipeline
+from callvault.config import AppConfig
+from callvault.fsutil import private_tempdir
+from callvault.models.errors import CallvaultError, ConfigError, InputError, StoreError
+from callvault.pipeline import Pipeline, RecordingResult
+from callvault.recorder.intake import take_in
+from callvault.recorder.metadata import parse_metadata
+from callvault.tempnames import clear_stale
+from callvault.worker.sources import WorkItem, materialise
+
+
+class RecordingTimeout(CallvaultError):
+    """One recording ran past the per-recording time limit."""
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    workers: int = 1
+    reprocess: bool = False
+    timeout: float | None = None  # seconds per recording
+    retries: int = 2  # extra tries for transient errors (store, KMS, memory)
+    backoff: float = 1.0  # first retry delay, doubled each time
+    lease_seconds: float = 3600.0
+    executor: str = "local"  # local | ray
+    address: str | None = None  # Ray cluster address
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    results: tuple[RecordingResult, ...]
+    wall_seconds: float
+
+    @property
+    def failed(self) -> tuple[RecordingResult, ...]:
+        return tuple(r for r in self.results if r.status == "failed")
+
+    def to_dict(self) -> dict:
+        done = [r for r in self.results if r.status == "done"]
+        audio = sum(r.audio_seconds for r in done)
+        return {
+            "processed": len(done),
+            "skipped": sum(r.status == "skipped" for r in self.results),
+            "failed": len(self.failed),
+            "failures": [{"source": r.source, "error": r.error} for r in self.failed],
+            "audio_hours": round(audio / 3600, 4),
+            "audio_seconds": round(audio, 3),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "real_time_factor": round(self.wall_seconds / audio, 4) if audio else None,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+TRANSIENT = (StoreError, MemoryError, ConnectionError, TimeoutError)
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise RecordingTimeout in this (main) thread after ``seconds``."""
+    if not seconds:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise RecordingTimeout(f"took longer than the {seconds:g} s per-recording limit (--timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Worker:
+    """One worker's pipeline, identity and lease handling; used inline, per process, or per actor."""
+
+    def __init__(self, config: AppConfig, run: RunOptions, batch: BatchOptions, clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.pipeline: Pipeline = build_pipeline(config, run)
+        self.config = config
+        self.batch = batch
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.sleep = sleep
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._s3 = None
+
+    def s3_client(self):
+        if self._s3 is None:
+            from callvault.vault.settings import VaultSettings
+            from callvault.vault.vault import _boto_client
+
+            settings = VaultSettings.from_config(self.config)
+            self._s3 = _boto_client("s3", settings.s3_endpoint, settings.s3_region)
+        return self._s3
+
+    def close(self) -> None:
+        self.pipeline.close()
+
+    def process(self, item: WorkItem) -> RecordingResult:
+        started = time.perf_counter()
+        try:
+            with private_tempdir() as workdir:
+                path = self._with_retries(lambda: materialise(item, workdir, self.s3_client() if item.is_s3 else None))
+                metadata = parse_metadata(item.metadata, Path(item.uri)) if item.metadata else None
+                recording = take_in(path)
+                catalog = self.pipeline.catalog
+                if not self.batch.reprocess and catalog.done_version(recording.id) == PIPELINE_VERSION:
+                    return RecordingResult(item.uri, "skipped", recording.id, error="already done with this pipeline version")
+                if not catalog.acquire_lease(recording.id, self.id, self.batch.lease_seconds, self.clock()):
+                    return RecordingResult(item.uri, "skipped", recording.id, error="leased by another worker")
+                try:
+                    result = self._with_retries(lambda: self._run_one(path, metadata))
+                finally:
+                    catalog.release_lease(recording.id, self.id)
+                return replace(result, source=item.uri)
+        except (ConfigError,):
+            raise
+        except InputError as exc:
+            return RecordingResult(item.uri, "failed", error=str(exc), wall_seconds=round(time.perf_counter() - started, 3))
+        except CallvaultError as exc:
+            return RecordingResult(item.uri, "failed", error=str(exc), wall_seconds=round(time.perf_counter() - started, 3))
+
+    def _run_one(self, path: Path, metadata) -> RecordingResult:
+        with time_limit(self.batch.timeout):
+            return self.pipeline.process_path(path, metadata)
+
+    def _with_retries(self, action: Callable[[], Any]) -> Any:
+        delay = self.batch.backoff
+        for attempt in range(self.batch.retries + 1):
+            try:
+                return action()
+            except TRANSIENT as exc:
+                if attempt == self.batch.retries:
+                    if isinstance(exc, CallvaultError):
+                        raise
+                    raise StoreError(f"gave up after {attempt + 1} tries: {type(exc).__name__}: {exc}") from None
+                self.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+
+# -- local process pool ---------------------------------------------------------
+
+_PROCESS_WORKER: Worker | None = None
+
+
+def _init_process(config: AppConfig, run: RunOptions, batch: BatchOptions) -> None:
+    global _PROCESS_WORKER  # one Worker per pool process: models load once per process
+    _PROCESS_WORKER = Worker(config, run, batch)
+
+
+def _process_in_pool(item: WorkItem) -> RecordingResult:
+    assert _PROCESS_WORKER is not None
+    return _PROCESS_WORKER.process(item)
+
+
+def clear_leftovers(config: AppConfig) -> list[Path]:
+    """Temp files and folders of killed earlier runs: call staging, vault spool, private temp dirs."""
+    import tempfile
+
+    data = Path(config.data_dir)
+    return clear_stale([data / "calls", data / "vault" / "spool", Path(tempfile.gettempdir())]) + clear_stale(
+        [data / "vault"], recursive=True
+    )
+
+
+def run_batch(
+    config: AppConfig,
+    run: RunOptions,
+    items: Iterable[WorkItem],
+    batch: BatchOptions = BatchOptions(),
+    on_result: Callable[[RecordingResult], None] = lambda r: None,
+) -> BatchSummary:
+    """Process every item; results come back through ``on_result`` as they finish."""
+    started = time.perf_counter()
+    clear_leftovers(config)
+    items = list(items)
+    results: list[RecordingResult] = []
+
+    def collect(result: RecordingResult) -> None:
+        results.append(result)
+        on_result(result)
+
+    if batch.executor == "ray":
+        from callvault.worker.ray_executor import run_on_ray
+
+        run_on_ray(config, run, batch, items, collect)
+    elif batch.workers <= 1 or len(items) <= 1:
+        worker = Worker(config, run, batch)
+        try:
+            for item in items:
+                collect(worker.process(item))
+        finally:
+            worker.close()
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(batch.workers, mp_context=context, initializer=_init_process, initargs=(config, run, batch)) as pool:
+            futures = [pool.submit(_process_in_pool, item) for item in items]
+            for future in as_completed(futures):
+                collect(future.result())
+    return BatchSummary(tuple(results), time.perf_counter() - started)
