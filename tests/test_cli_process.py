@@ -85,7 +85,7 @@ def test_rerun_replaces_outputs_whole(tmp_path, demo_call):
     good, _ = demo_call
     data = tmp_path / "data"
     assert _run(data, "-q", good).exit_code == 0
-    assert _run(data, "-q", "--agent-channel", "1", good).exit_code == 0
+    assert _run(data, "-q", "--reprocess", "--agent-channel", "1", good).exit_code == 0
     (folder,) = list((data / "calls").iterdir())
     doc = json.loads((folder / "transcript.json").read_text())
     assert doc["speakers"][1]["role"] == "agent"

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from callvault.models import CallMetadata, Recording
 from callvault.recorder.decode import decode
 from callvault.recorder.intake import take_in
 from callvault.transcribe.diarize import SingleSpeakerDiarizer

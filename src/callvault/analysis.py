@@ -7,7 +7,7 @@ detector is passed in, built once per process by the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from callvault.compliance import ComplianceOptions, RedactionFacts, RuleContext, detect_events, run_rules, verdict
 from callvault.models import ConsentEvent, Finding, RuleResult, TimeSpan, Transcript

@@ -26,7 +26,6 @@ from callvault.fsutil import atomic_write_bytes, atomic_write_json, atomic_write
 from callvault.layout import call_dir
 from callvault.models.errors import CallvaultError, ConfigError, InputError, ModelMissingError, StoreError
 from callvault.models.recording import CallMetadata, Recording
-from callvault.models.storage import SealedRef
 from callvault.models.transcript import Transcript
 from callvault.tempnames import tag
 from callvault.recorder.decode import DecodedAudio, decode

@@ -61,3 +61,11 @@ def test_luhn():
     assert luhn_ok("378282246310005")
     assert not luhn_ok("4111111111111112")
     assert not luhn_ok("41x1")
+
+
+def test_whisper_hyphen_joined_digits_are_one_number():
+    from callvault.redact.spoken import SpokenText
+
+    text = "6 -0 -1 -1 -0 -0 -0 -9 -9 -0 -1 -3 -9 -4 -2 -4"
+    (run,) = SpokenText.parse(text).runs
+    assert run.digits == "6011000990139424"

@@ -109,6 +109,9 @@ class Catalog:
     def acquire_lease(self, recording_id: str, worker: str, ttl: float, now: datetime) -> bool:
         return _state.acquire_lease(self.conn, recording_id, worker, ttl, now)
 
+    def lease_holder(self, recording_id: str) -> tuple[str, str] | None:
+        return _state.lease_holder(self.conn, recording_id)
+
     def release_lease(self, recording_id: str, worker: str) -> bool:
         return _state.release_lease(self.conn, recording_id, worker)
 

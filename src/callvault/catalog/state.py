@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from callvault.catalog.workers import dead_here
 from callvault.catalog.audit import AuditLog
 from callvault.catalog.clock import iso_utc
 from callvault.catalog.db import write_transaction
@@ -18,8 +19,25 @@ def acquire_lease(conn: sqlite3.Connection, recording_id: str, worker: str, ttl:
     """Take (or renew) the lease on a recording for ``ttl`` seconds; False when another worker holds it.
 
     Atomic across processes: one statement under the write lock inserts a new
-    lease, renews our own, or takes over one that expired.
+    lease, renews our own, or takes over one that expired. A lease whose
+    holder was a process on this host that has died (kill -9) is taken over
+    at once, so a rerun after a crash need not wait for it to lapse.
     """
+    if _try_lease(conn, recording_id, worker, ttl, now):
+        return True
+    holder = lease_holder(conn, recording_id)
+    if holder and dead_here(holder[0]) and release_lease(conn, recording_id, holder[0]):
+        return _try_lease(conn, recording_id, worker, ttl, now)
+    return False
+
+
+def lease_holder(conn: sqlite3.Connection, recording_id: str) -> tuple[str, str] | None:
+    """(worker, expires_at) of the lease on ``recording_id``, or None."""
+    row = conn.execute("SELECT worker, expires_at FROM leases WHERE recording_id = ?", (recording_id,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _try_lease(conn: sqlite3.Connection, recording_id: str, worker: str, ttl: float, now: datetime) -> bool:
     if ttl <= 0:
         raise CatalogError("a lease needs a positive ttl in seconds")
     stamp = iso_utc(now)

@@ -18,4 +18,9 @@ from callvault.models.storage import SealedRef
 from callvault.models.timespan import TimeSpan, merge_spans
 from callvault.models.transcript import SCHEMA_VERSION, Speaker, Transcript, Turn, Word, WordOffset
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "AudioInfo", "CallMetadata", "CallvaultError", "CatalogError", "ConfigError", "ConsentEvent", "Evidence",
+    "Explanation", "Finding", "InputError", "IntegrityError", "ModelMissingError", "Recording", "RetentionError",
+    "RuleResult", "SCHEMA_VERSION", "SealedRef", "Speaker", "StoreError", "TimeSpan", "Transcript", "Turn",
+    "VaultError", "Word", "WordOffset", "merge_spans",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 RULE_STATUSES = ("pass", "fail", "warn", "not_applicable")
 VERDICTS = ("compliant", "violations", "needs_review")

@@ -155,6 +155,10 @@ def tokenize(text: str) -> list[Piece]:
         raw = match.group()
         lead = len(raw) - len(raw.lstrip(_STRIP))
         core = raw.strip(_STRIP)
+        if re.match(r"-+\d", core):
+            # Whisper writes read-out digits as "6 -0 -1 -1": the hyphen joins, it is no minus sign.
+            lead += len(core) - len(core.lstrip("-"))
+            core = core.lstrip("-")
         if not core:
             continue
         start = match.start() + lead

@@ -58,6 +58,7 @@ __all__ = [
     "parse_policy",
     "plan_now",
     "plan_sweep",
+    "policy_in_force",
     "policy_impact",
     "record_policy",
     "retention_facts",

@@ -10,14 +10,13 @@ marked purged, and a recording is marked finished only after its key is gone.
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from typing import Iterator, Protocol
 
+from callvault.catalog.workers import worker_identity
 from callvault.catalog import Catalog, Clock
 from callvault.models.errors import CallvaultError, RetentionError
 from callvault.models.storage import SealedRef
@@ -48,9 +47,7 @@ class SweepReport:
     failures: tuple[str, ...] = ()  # one line each; the sweep went on with other recordings
 
 
-def default_worker() -> str:
-    """``host:pid:random``: who holds the sweep lease, so a dead holder on this host can be spotted."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+default_worker = worker_identity
 
 
 class SweepLease:
@@ -69,12 +66,7 @@ class SweepLease:
     def acquire(self) -> None:
         if self._catalog.acquire_lease(SWEEP_LEASE, self.worker, self._ttl, self._clock()):
             return
-        holder = self._holder()
-        if holder and _dead_here(holder[0]) and self._catalog.release_lease(SWEEP_LEASE, holder[0]):
-            if self._catalog.acquire_lease(SWEEP_LEASE, self.worker, self._ttl, self._clock()):
-                return
-            holder = self._holder()
-        who, until = holder or ("another sweep", "soon")
+        who, until = self._catalog.lease_holder(SWEEP_LEASE) or ("another sweep", "soon")
         raise RetentionError(
             f"another retention sweep is running ({who}, lease until {until}); wait for it to finish. "
             "If it crashed, run again after its lease lapses"
@@ -90,12 +82,6 @@ class SweepLease:
     def release(self) -> None:
         self._catalog.release_lease(SWEEP_LEASE, self.worker)
 
-    def _holder(self) -> tuple[str, str] | None:
-        row = self._catalog.conn.execute(
-            "SELECT worker, expires_at FROM leases WHERE recording_id = ?", (SWEEP_LEASE,)
-        ).fetchone()
-        return (row[0], row[1]) if row else None
-
     @contextlib.contextmanager
     def held(self) -> Iterator["SweepLease"]:
         self.acquire()
@@ -103,21 +89,6 @@ class SweepLease:
             yield self
         finally:
             self.release()
-
-
-def _dead_here(worker: str) -> bool:
-    """Whether ``worker`` (host:pid:…) was a process on this host that has exited."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False  # exists but is not ours to signal
-    return False
 
 
 def plan_now(policy: RetentionPolicy, catalog: Catalog, now: datetime) -> SweepPlan:

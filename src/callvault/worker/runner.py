@@ -8,19 +8,17 @@ lease in the catalog keeps two workers (on any machine) off the same one.
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import time
-import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from callvault import PIPELINE_VERSION
 from callvault.assemble import RunOptions, build_pipeline
+from callvault.catalog.workers import worker_identity
 from callvault.config import AppConfig
 from callvault.fsutil import private_tempdir
 from callvault.models.errors import CallvaultError, ConfigError, InputError, StoreError
@@ -103,7 +101,7 @@ class Worker:
         self.batch = batch
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sleep = sleep
-        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.id = worker_identity()
         self._s3 = None
 
     def s3_client(self):

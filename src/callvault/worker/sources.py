@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
