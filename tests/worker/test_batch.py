@@ -54,8 +54,7 @@ def test_two_worker_processes_do_each_recording_once(tmp_path, short_calls):
     summary = run_batch(config, RUN, _items(short_calls[:4]), BatchOptions(workers=2))
     assert sorted(r.status for r in summary.results) == ["done"] * 4
     assert _rows(tmp_path / "data", "SELECT count(*) FROM recordings") == [(4,)]
-    stored = list((tmp_path / "data" / "vault" / "objects").rglob("*"))
-    assert len([p for p in stored if p.is_file()]) == 4 * 5
+    assert len(list((tmp_path / "data" / "vault" / "objects").rglob("*.cvlt"))) == 4 * 5
 
 
 def test_timeout_fails_that_recording_and_the_batch_goes_on(tmp_path, short_calls):

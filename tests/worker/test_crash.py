@@ -47,7 +47,7 @@ def test_killed_runs_leave_nothing_half_done(tmp_path, short_calls):
         assert conn.execute("SELECT count(*) FROM (SELECT recording_id, kind FROM objects GROUP BY 1, 2)").fetchone() == (20,)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT count(*) FROM leases").fetchone() == (0,)
-    stored = [p for p in (data / "vault" / "objects").rglob("*") if p.is_file()]
+    stored = list((data / "vault" / "objects").rglob("*.cvlt"))
     assert len(stored) == 20, "no duplicate or orphan stored objects"
     leftovers = [p for p in data.rglob("*") if ".pid" in p.name or p.name.endswith(".part")]
     assert leftovers == []
