@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from callvault.models.errors import ConfigError, InputError, IntegrityError, StoreError, VaultError
-from callvault.vault import JsonlAuditLog, ShreddedError
+from callvault.catalog import Catalog
+from callvault.vault import ShreddedError
 
 
 def rid(label: str) -> str:
@@ -138,31 +139,33 @@ def test_shred_makes_every_copy_unreadable_and_spares_other_recordings(make_vaul
 
 def test_restore_audits_before_writing_and_refuses_overwrite(local_vault, data_dir, tmp_path):
     ref = local_vault.seal_and_put(rid("h"), "original", io.BytesIO(b"the call"))
-    audit = JsonlAuditLog(data_dir / "audit.log")
+    catalog = Catalog.in_data_dir(data_dir)
+    audit = catalog.audit
     out = tmp_path / "r.wav"
     assert local_vault.restore(ref, out, actor="alice", reason="ticket 42", audit=audit) == 8
     assert out.read_bytes() == b"the call"
-    (entry,) = audit.entries()
+    (entry,) = list(audit.export())
     assert entry["action"] == "vault.restore" and entry["actor"] == "alice" and entry["reason"] == "ticket 42"
     assert entry["recording_id"] == rid("h") and entry["details"]["out"] == str(out.resolve())
-    assert stat.S_IMODE((data_dir / "audit.log").stat().st_mode) == 0o600
 
     with pytest.raises(VaultError, match="already exists"):
         local_vault.restore(ref, out, actor="alice", reason="again", audit=audit)
     with pytest.raises(VaultError, match="reason"):
         local_vault.restore(ref, tmp_path / "x", actor="alice", reason="  ", audit=audit)
-    assert len(audit.entries()) == 1
+    assert len(list(audit.export())) == 1
+    assert audit.verify() == []
 
 
 def test_restore_that_fails_is_audited_and_writes_nothing(local_vault, data_dir, tmp_path):
     ref = local_vault.seal_and_put(rid("i"), "original", io.BytesIO(b"the call"))
     stored = data_dir / "vault" / "objects" / ref.key
     stored.write_bytes(stored.read_bytes()[:-3])
-    audit = JsonlAuditLog(data_dir / "audit.log")
+    audit = Catalog.in_data_dir(data_dir).audit
     with pytest.raises(IntegrityError):
         local_vault.restore(ref, tmp_path / "r.wav", actor="bob", reason="dispute", audit=audit)
-    assert [e["action"] for e in audit.entries()] == ["vault.restore", "vault.restore_failed"]
-    assert audit.entries()[1]["details"]["error"] == "IntegrityError"
+    entries = list(audit.export())
+    assert [e["action"] for e in entries] == ["vault.restore", "vault.restore_failed"]
+    assert entries[1]["details"]["error"] == "IntegrityError"
     assert not (tmp_path / "r.wav").exists()
 
 

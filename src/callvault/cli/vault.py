@@ -13,8 +13,6 @@ from callvault.layout import find_call_dir
 from callvault.models.errors import InputError, VaultError
 from callvault.models.storage import OBJECT_KINDS, SealedRef
 
-AUDIT_LOG = "audit.log"
-
 s3_endpoint_option = click.option(
     "--s3-endpoint",
     default=None,
@@ -65,22 +63,23 @@ def _os_user() -> str:
 def restore(ctx: click.Context, call: str, out: str, reason: str, actor: str | None, kind: str, s3_endpoint: str | None) -> None:
     """Decrypt a call's stored original for an authorised person, audited.
 
-    Records who (OS user or --actor), when and why in DATA_DIR/audit.log before
-    any plaintext is written; OUT must not exist yet and is created 0600.
+    Records who (OS user or --actor), when and why in the catalog's
+    hash-chained audit log before any plaintext is written; OUT must not
+    exist yet and is created 0600.
     """
-    from callvault.vault import JsonlAuditLog
+    from callvault.catalog import Catalog
 
     if not reason.strip():
         raise click.BadParameter("must say why", param_hint="--reason")
     config = app_config(ctx)
-    with _vault(ctx, s3_endpoint) as vault:
+    with _vault(ctx, s3_endpoint) as vault, Catalog.in_data_dir(config.data_dir) as catalog:
         refs = [r for r in _refs_for_call(vault, config.data_dir, call) if r.kind == kind]
         if not refs:
             raise VaultError(f"{call}: no stored {kind} for this call; `callvault verify {call}` lists what is stored")
         os_user = _os_user()
-        audit = _AuditWithUser(JsonlAuditLog(Path(config.data_dir) / AUDIT_LOG), os_user)
+        audit = _AuditWithUser(catalog.audit, os_user)
         size = vault.restore(refs[0], out, actor=actor or os_user, reason=reason, audit=audit)
-    click.echo(f"restored {kind} of {refs[0].recording_id[:12]} to {out} ({size} bytes); audit entry in {Path(config.data_dir) / AUDIT_LOG}")
+    click.echo(f"restored {kind} of {refs[0].recording_id[:12]} to {out} ({size} bytes); audited in the catalog (callvault audit export)")
 
 
 class _AuditWithUser:

@@ -14,7 +14,6 @@ Heavy imports (boto3) happen only when an S3 store or KMS keyring is built.
 from callvault.models.errors import IntegrityError, StoreError, VaultError
 from callvault.models.storage import OBJECT_KINDS, SealedRef
 from callvault.vault.audit import AuditSink
-from callvault.vault.audit_file import JsonlAuditLog
 from callvault.vault.settings import VaultSettings
 from callvault.vault.vault import ShreddedError, Vault, open_vault
 
@@ -22,7 +21,6 @@ __all__ = [
     "OBJECT_KINDS",
     "AuditSink",
     "IntegrityError",
-    "JsonlAuditLog",
     "SealedRef",
     "ShreddedError",
     "StoreError",
