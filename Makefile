@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= callvault-data
 SAMPLES ?= ../shared/data
 APT_PACKAGES := ffmpeg espeak-ng sox
+# Everything the suite exercises: tests, the offline diarizer and pyannote (torch 2.11.0 +
+# torchaudio 2.11.0, one pairing for both), DER tooling and Ray.
+EXTRAS ?= test,diarize,pyannote,bench,ray
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-deps demo test bench clean
@@ -24,7 +27,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 # Process the reference calls in ../shared/data, or a synthesised call when they are absent.
@@ -38,7 +41,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python bench/transcribe.py
+	for b in transcribe detect consent diarize vault search batch; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache

@@ -45,6 +45,13 @@ def asr_options(config: AppConfig, run: RunOptions):
     )
 
 
+def default_diarizer() -> str:
+    """``embedded`` when its extra is installed, else ``single`` (mono calls get one speaker)."""
+    from importlib.util import find_spec
+
+    return "embedded" if find_spec("resemblyzer") and find_spec("torch") else "single"
+
+
 def build_pipeline(config: AppConfig, run: RunOptions = RunOptions()) -> Pipeline:
     from callvault.compliance import ComplianceOptions
     from callvault.redact import RedactionPolicy
@@ -60,7 +67,7 @@ def build_pipeline(config: AppConfig, run: RunOptions = RunOptions()) -> Pipelin
         return expiry_for(retention, facts, kind, stored_at)
 
     diarize_table = dict(config.table("diarize"))
-    diarizer_name = run.diarizer or diarize_table.get("diarizer", "embedded")
+    diarizer_name = run.diarizer or diarize_table.get("diarizer") or default_diarizer()
     diarizer_model = run.diarization_model or diarize_table.get("model")
     speakers = run.num_speakers or int(diarize_table.get("num_speakers", 2))
 

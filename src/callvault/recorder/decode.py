@@ -1,20 +1,18 @@
 """Decoding any ffmpeg-readable audio to per-channel 16 kHz float32.
 
-ffprobe says what the file claims to be; ffmpeg decodes it. The two are
-compared so a truncated file is caught instead of silently transcribed short.
+ffmpeg's libraries (through PyAV) say what the file claims to be and decode
+it; the two are compared, and a WAV header checked, so a truncated file is
+caught instead of silently transcribed short.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from callvault.models.errors import ConfigError, InputError
+from callvault.models.errors import InputError
 from callvault.models.recording import AudioInfo
 
 TARGET_RATE = 16_000
@@ -36,38 +34,42 @@ class DecodedAudio:
         return len(self.channels[0]) / self.sample_rate if self.channels else 0.0
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if not found:
-        raise ConfigError(f"{name} is not installed; install ffmpeg (Debian: apt-get install ffmpeg) and try again")
-    return found
+def _open(path: Path):
+    import av
+
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise InputError(path, f"not a readable audio file ({exc.strerror or type(exc).__name__})") from None
 
 
-def probe(path: Path) -> AudioInfo:
-    cmd = [_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["unknown format"])[-1]
-        raise InputError(path, f"not a readable audio file ({reason})")
-    doc = json.loads(result.stdout or "{}")
-    streams = [s for s in doc.get("streams", []) if s.get("codec_type") == "audio"]
+def _info(path: Path, container) -> AudioInfo:
+    streams = container.streams.audio
     if not streams:
         raise InputError(path, "contains no audio stream")
-    stream = streams[0]
-    channels = int(stream.get("channels") or 0)
+    context = streams[0].codec_context
+    channels = int(context.channels or 0)
     if channels < 1:
         raise InputError(path, "audio stream has no channels")
     if channels > MAX_CHANNELS:
         raise InputError(path, f"has {channels} channels; callvault takes mono or stereo (2-channel) call recordings")
-    duration = float(stream.get("duration") or doc.get("format", {}).get("duration") or 0.0)
-    bits = int(stream.get("bits_per_sample") or 0)
+    stream = streams[0]
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    else:
+        duration = float(container.duration or 0) / 1_000_000
     return AudioInfo(
         duration=duration,
         channels=channels,
-        sample_rate=int(stream.get("sample_rate") or 0),
-        codec=str(stream.get("codec_name", "")),
-        sample_width=bits // 8,
+        sample_rate=int(context.sample_rate or 0),
+        codec=str(context.name),
+        sample_width=int(context.format.bytes) if context.format else 0,
     )
+
+
+def probe(path: Path) -> AudioInfo:
+    with _open(path) as container:
+        return _info(path, container)
 
 
 def wav_shortfall(path: Path) -> int:
@@ -95,28 +97,37 @@ def wav_shortfall(path: Path) -> int:
 
 
 def decode(path: Path) -> DecodedAudio:
-    """Decode ``path`` to float32 16 kHz, one array per channel; clear errors for bad input."""
-    info = probe(path)
+    """Decode ``path`` to float32 16 kHz, one array per channel; clear errors for bad input.
+
+    ffmpeg's libraries through PyAV, in process: no subprocess per file.
+    """
+    import av
+
     missing = wav_shortfall(path)
     if missing:
         raise InputError(path, f"truncated: the WAV header promises {missing} more bytes of audio than the file holds")
-    cmd = [
-        _tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path),
-        "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le", "-ar", str(TARGET_RATE), "-",
-    ]
-    result = subprocess.run(cmd, capture_output=True)
-    if result.returncode != 0:
-        reason = (result.stderr.decode(errors="replace").strip().splitlines() or ["decoder failed"])[-1]
-        raise InputError(path, f"audio could not be decoded ({reason})")
-    samples = np.frombuffer(result.stdout, dtype="<f4")
+    blocks: list[np.ndarray] = []
+    with _open(path) as container:
+        info = _info(path, container)
+        layout = "mono" if info.channels == 1 else "stereo"
+        resampler = av.AudioResampler(format="flt", layout=layout, rate=TARGET_RATE)
+        try:
+            for frame in container.decode(audio=0):
+                frame.pts = None  # resample by samples, not by (possibly broken) timestamps
+                blocks.extend(out.to_ndarray() for out in resampler.resample(frame))
+            blocks.extend(out.to_ndarray() for out in resampler.resample(None))
+        except av.error.FFmpegError as exc:
+            raise InputError(path, f"audio could not be decoded ({exc.strerror or type(exc).__name__})") from None
+    if not blocks:
+        raise InputError(path, "audio is empty (no samples decoded)")
+    samples = np.concatenate(blocks, axis=1).reshape(-1)
     frames = len(samples) // info.channels
     if frames == 0:
         raise InputError(path, "audio is empty (no samples decoded)")
     interleaved = samples[: frames * info.channels].reshape(frames, info.channels)
     channels = tuple(np.ascontiguousarray(interleaved[:, c]) for c in range(info.channels))
     decoded = frames / TARGET_RATE
-    stderr = result.stderr.decode(errors="replace").lower()
-    if info.duration and decoded + TRUNCATION_TOLERANCE < info.duration * 0.98 or "truncat" in stderr or "invalid data" in stderr:
+    if info.duration and decoded + TRUNCATION_TOLERANCE < info.duration * 0.98:
         raise InputError(path, f"truncated: header says {info.duration:.2f} s but only {decoded:.2f} s could be decoded")
     if max(float(np.max(np.abs(c))) for c in channels) < SILENCE_PEAK:
         raise InputError(path, "audio is silent throughout; nothing to transcribe")
