@@ -16,11 +16,12 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from callvault import PIPELINE_VERSION, __version__
+from callvault.clock import Clock, system_clock
 from callvault.formats import transcript_to_dict, transcript_to_text, transcript_to_vtt
 from callvault.fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text, private_tempdir
 from callvault.layout import call_dir
@@ -33,13 +34,8 @@ from callvault.recorder.intake import iter_recording_paths, take_in
 from callvault.transcribe.diarize import MonoDiarizer, SingleSpeakerDiarizer
 from callvault.transcribe.stage import TurnOptions, WordSource, transcribe_audio
 
-Clock = Callable[[], datetime]
 # Decides each stored object's expiry: (recording, analysis, kind, stored_at) -> datetime or None.
 ExpiryRule = Callable[[Recording, Any, str, datetime], "datetime | None"]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -77,13 +73,24 @@ class Pipeline:
     diarizer_factory: Callable[[], MonoDiarizer] = SingleSpeakerDiarizer
     turn_options: TurnOptions = TurnOptions()
     expiry: ExpiryRule | None = None
-    clock: Clock = utc_now
+    clock: Clock = system_clock
     _built: dict = field(default_factory=dict)
+    _loading: dict = field(default_factory=dict)  # name -> Future of a component built in the background
 
     def _get(self, name: str, factory: Callable[[], Any]) -> Any:
         if name not in self._built:
-            self._built[name] = factory()
+            pending = self._loading.pop(name, None)
+            self._built[name] = pending.result() if pending is not None else factory()
         return self._built[name]
+
+    def prefetch(self) -> None:
+        """Load the detector (spaCy, presidio: seconds) on another thread while the first call is transcribed."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if "detector" not in self._built and "detector" not in self._loading:
+            loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callvault-prefetch")
+            self._loading["detector"] = loader.submit(self.detector_factory)
+            loader.shutdown(wait=False)
 
     @property
     def asr(self) -> WordSource:

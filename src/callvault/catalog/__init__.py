@@ -7,11 +7,11 @@ Only redacted text and metadata ever reach it; raw values never do.
 
 from callvault.catalog.audit import AuditLog
 from callvault.catalog.calls import CallDetail, CallSummary, EventRow, FindingRow, TurnRow, timeline
-from callvault.catalog.clock import Clock, iso_utc, system_clock
+from callvault.clock import Clock, iso_utc, system_clock
 from callvault.catalog.core import Catalog
 from callvault.catalog.db import CATALOG_NAME, catalog_path
 from callvault.catalog.filters import CallFilters, SearchFilters
-from callvault.catalog.record import StageRecord, verdict
+from callvault.catalog.record import StageRecord
 from callvault.catalog.search import SearchHit, SearchResults
 from callvault.catalog.state import Hold
 
@@ -35,5 +35,4 @@ __all__ = [
     "iso_utc",
     "system_clock",
     "timeline",
-    "verdict",
 ]

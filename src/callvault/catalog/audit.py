@@ -14,7 +14,7 @@ import json
 import sqlite3
 from typing import Any, Iterator, Mapping
 
-from callvault.catalog.clock import Clock, iso_utc
+from callvault.clock import Clock, iso_utc
 from callvault.catalog.db import write_transaction
 
 GENESIS = "0" * 64

@@ -11,7 +11,7 @@ from callvault.catalog import calls as _calls
 from callvault.catalog import search as _search
 from callvault.catalog import state as _state
 from callvault.catalog.audit import AuditLog
-from callvault.catalog.clock import Clock, system_clock
+from callvault.clock import Clock, system_clock
 from callvault.catalog.db import catalog_path, connect
 from callvault.catalog.filters import CallFilters, SearchFilters
 from callvault.catalog.record import StageRecord, record_call

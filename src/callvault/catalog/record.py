@@ -6,8 +6,9 @@ import dataclasses
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
+from callvault.compliance.rules import verdict
 from callvault.catalog.audit import AuditLog, canonical_json
 from callvault.catalog.db import write_transaction
 from callvault.models import ConsentEvent, Finding, Recording, RuleResult, SealedRef, Transcript
@@ -41,16 +42,6 @@ class StageRecord:
                 f"got keys {sorted(value)}"
             )
         return cls(**value)
-
-
-def verdict(rules: Iterable[RuleResult]) -> str:
-    """The call's status from its rule results: violations, needs_review or compliant."""
-    statuses = {r.status for r in rules}
-    if "fail" in statuses:
-        return "violations"
-    if "warn" in statuses:
-        return "needs_review"
-    return "compliant"
 
 
 def _json(value: Any) -> str:
@@ -147,7 +138,7 @@ def record_call(
                 (
                     rid, recording.source, meta.call_id, call_dir, _json(meta.to_dict()), meta.started_at,
                     meta.direction, meta.agent_id, meta.account_id, transcript.duration, recording.size,
-                    status or verdict(rules), pipeline_version, processed_at, first_turn, last_turn,
+                    status or verdict(list(rules)), pipeline_version, processed_at, first_turn, last_turn,
                 ),
             )
     except sqlite3.IntegrityError as exc:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from callvault.catalog.workers import dead_here
 from callvault.catalog.audit import AuditLog
-from callvault.catalog.clock import iso_utc
+from callvault.clock import iso_utc
 from callvault.catalog.db import write_transaction
 from callvault.models.errors import CatalogError
 

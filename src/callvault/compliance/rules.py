@@ -9,9 +9,10 @@ the failures of rules the spec marks unverified into warnings.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Callable, Iterable, Sequence
 
+from callvault.clock import parse_iso
 from callvault.compliance import cues as c
 from callvault.compliance.context import RuleContext
 from callvault.compliance.detect import CARRIER_ROLES
@@ -278,16 +279,6 @@ def r10_change_notice(call: Call) -> RuleResult:
     return _result("pass", "the agent said a change notice goes to the number or address of record", [_event_evidence(notices[0])])
 
 
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=None) if moment.tzinfo is None else moment
-
-
 def r11_early_deletion(call: Call) -> RuleResult:
     kept = call.of(*EVIDENCE_RETAINED)
     if not kept:
@@ -297,7 +288,7 @@ def r11_early_deletion(call: Call) -> RuleResult:
         return _na("no retention facts for this call")
     if not facts.evidence_deleted_at:
         return _result("pass", "approval and notice evidence not deleted")
-    started, deleted = _when(call.metadata.started_at), _when(facts.evidence_deleted_at)
+    started, deleted = parse_iso(call.metadata.started_at), parse_iso(facts.evidence_deleted_at)
     if started is None or deleted is None:
         return _na("call start or deletion time unknown or not ISO 8601")
     if (deleted.tzinfo is None) != (started.tzinfo is None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from callvault.clock import parse_iso
 from callvault.models.errors import RetentionError
 from callvault.retention.facts import CallFacts
 from callvault.retention.policy import RetentionPolicy, Rule
@@ -21,17 +22,6 @@ def expiry_for(policy: RetentionPolicy, facts: CallFacts, kind: str, stored_at: 
     return policy.rule_for(facts, kind).keep.until(stored_at.astimezone(timezone.utc))
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 text from the catalog as an aware UTC datetime; None for None or unreadable text."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-
-
 def effective_expiry(
     policy: RetentionPolicy, facts: CallFacts, kind: str, created_at: str, stored_expiry: str | None
 ) -> tuple[Rule, datetime | None]:
@@ -43,10 +33,10 @@ def effective_expiry(
     (kept forever) wins over any date; so does a date that cannot be read.
     """
     rule = policy.rule_for(facts, kind)
-    stored_at = parse_time(created_at)
+    stored_at = parse_iso(created_at)
     if stored_at is None or stored_expiry is None:
         return rule, None
-    floor = parse_time(stored_expiry)
+    floor = parse_iso(stored_expiry)
     current = rule.keep.until(stored_at)
     if floor is None or current is None:
         return rule, None

@@ -5,23 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from callvault.compliance.rules import EVIDENCE_RETAINED
 from callvault.models.compliance import ConsentEvent, RuleResult
 from callvault.models.recording import CallMetadata
 
 # Events whose evidence 47 CFR 64.2007(a)(3) and 64.2008(a)(2) require us to
-# keep for a year: CPNI approvals (any answer, since a denial is evidence too)
-# and notices, including marketing opt-ins and opt-outs. Mirrors the
-# compliance stage's EVIDENCE_RETAINED (R11 checks the same set).
-EVIDENCE_EVENTS = frozenset(
-    {
-        "APPROVAL_GRANTED",
-        "APPROVAL_DENIED",
-        "APPROVAL_AMBIGUOUS",
-        "CPNI_NOTICE",
-        "MARKETING_OPT_IN",
-        "MARKETING_OPT_OUT",
-    }
-)
+# keep for a year: the same set the compliance stage's R11 checks.
+EVIDENCE_EVENTS = frozenset(EVIDENCE_RETAINED)
 
 
 @dataclass(frozen=True)

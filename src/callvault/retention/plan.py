@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Iterable
 
 from callvault.models.storage import SealedRef
-from callvault.retention.expiry import effective_expiry, parse_time
+from callvault.clock import parse_iso
+from callvault.retention.expiry import effective_expiry
 from callvault.retention.facts import CallFacts
 from callvault.retention.policy import RetentionPolicy
 
@@ -139,7 +140,7 @@ def policy_impact(policy: RetentionPolicy, recordings: Iterable[RecordingState],
             total += 1
             rule = policy.rule_for(rec.facts, obj.ref.kind)
             rules[rule.name] += 1
-            stored_at, recorded = parse_time(obj.ref.created_at), parse_time(obj.ref.expires_at)
+            stored_at, recorded = parse_iso(obj.ref.created_at), parse_iso(obj.ref.expires_at)
             wanted = rule.keep.until(stored_at) if stored_at else None
             if wanted == recorded:
                 unchanged += 1

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
+from callvault.clock import system_clock
 from callvault.tempnames import tag
 from callvault.config import AppConfig
 from callvault.models.errors import ConfigError, InputError, IntegrityError, VaultError
@@ -35,10 +36,6 @@ from callvault.vault.stores import LocalStore, ObjectStore, S3Store
 Clock = Callable[[], datetime]
 Source = str | os.PathLike | BinaryIO
 _KEY_CACHE = 256
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def iso(dt: datetime) -> str:
@@ -130,7 +127,7 @@ class Vault:
         spool_dir: str | Path,
         refs: RefIndex | None = None,
         tenant: str = "default",
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
         randbytes: Callable[[int], bytes] = os.urandom,
         frame_size: int = DEFAULT_FRAME_SIZE,
     ):
@@ -446,7 +443,7 @@ def open_vault(
     unless given (tests pass clients aimed at their moto server).
     """
     s = VaultSettings.from_config(config, **overrides)
-    clock = clock or utcnow
+    clock = clock or system_clock
     s.vault_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     store: ObjectStore
     if s.store == "local":

@@ -97,6 +97,7 @@ class Worker:
 
     def __init__(self, config: AppConfig, run: RunOptions, batch: BatchOptions, clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] = time.sleep):
         self.pipeline: Pipeline = build_pipeline(config, run)
+        self.pipeline.prefetch()
         self.config = config
         self.batch = batch
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -174,6 +175,26 @@ def _process_in_pool(item: WorkItem) -> RecordingResult:
     return _PROCESS_WORKER.process(item)
 
 
+@contextmanager
+def _thread_limits(threads: int) -> Iterator[None]:
+    """Worker processes inherit BLAS/OpenMP thread caps, so N workers don't each grab every core.
+
+    Spawned children read these when they import numpy and friends; a value
+    the user already set is left alone.
+    """
+    import os
+
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    added = [name for name in names if name not in os.environ]
+    for name in added:
+        os.environ[name] = str(threads)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 def clear_leftovers(config: AppConfig) -> list[Path]:
     """Temp files and folders of killed earlier runs: call staging, vault spool, private temp dirs."""
     import tempfile
@@ -217,7 +238,9 @@ def run_batch(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(batch.workers, mp_context=context, initializer=_init_process, initargs=(config, run, batch)) as pool:
+        with _thread_limits(run.cpu_threads or 1), ProcessPoolExecutor(
+            batch.workers, mp_context=context, initializer=_init_process, initargs=(config, run, batch)
+        ) as pool:
             futures = [pool.submit(_process_in_pool, item) for item in items]
             for future in as_completed(futures):
                 collect(future.result())
