@@ -61,7 +61,7 @@ def test_hits_carry_time_speaker_and_marked_snippet(archive):
         (SearchFilters(entity="CALL_NUMBER"), ["A", "D"]),
         (SearchFilters(event="APPROVAL_DENIED"), ["B"]),
         (SearchFilters(violation="R1"), ["A", "D"]),
-        (SearchFilters(status="compliant"), ["B", "C"]),
+        (SearchFilters(status="compliant"), ["B"]),  # C has no rule results: needs_review, never compliant
         (SearchFilters(date_from="2025-02-01"), ["B", "C", "D"]),
         (SearchFilters(date_to="2025-02-11"), ["A", "B", "C"]),  # a bare date covers the whole day
         (SearchFilters(date_from="2025-02-11T00:00:00", date_to="2025-02-28"), ["C"]),
