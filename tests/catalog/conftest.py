@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from callvault.catalog import Catalog
+from helpers import T0, StepClock  # noqa: F401 (re-exported to the tests)
 from callvault.models import (
     CallMetadata,
     ConsentEvent,
@@ -21,20 +21,6 @@ from callvault.models import (
     Turn,
     Word,
 )
-
-T0 = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
-
-
-class StepClock:
-    """A clock that moves one second each time it is read."""
-
-    def __init__(self, start: datetime = T0):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
 
 def make_transcript(recording_id: str, lines: list[tuple[str, str]], gap: float = 5.0) -> Transcript:
     """A transcript from (role, text) lines; each word 0.4 s, each turn ``gap`` s after the last."""

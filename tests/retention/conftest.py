@@ -12,19 +12,17 @@ import hashlib
 import io
 import types
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from callvault.catalog import Catalog
+from helpers import T0, isolate_aws, moto_server  # noqa: F401 (re-exported to the tests)
 from callvault.config import AppConfig
 from callvault.models import CallMetadata, ConsentEvent, Recording, RuleResult, Transcript, Turn, Word
 from callvault.retention import CallFacts, default_policy, expiry_for
-
-T0 = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
-
 
 class Clock:
     """A UTC clock that stands still until a test moves it."""
@@ -105,25 +103,13 @@ class Archive:
 
 @pytest.fixture(scope="session")
 def moto_url():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch, tmp_path):
-    """Dummy credentials, and no user AWS config leaking in."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    isolate_aws(monkeypatch, tmp_path)
 
 
 @pytest.fixture

@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from callvault.config import AppConfig
-
-T0 = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
-
-
-class StepClock:
-    """A UTC clock that moves one second each time it is read."""
-
-    def __init__(self, start: datetime = T0):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
+from helpers import T0, StepClock, isolate_aws, moto_server  # noqa: F401 (re-exported to the tests)
 
 class Sleeps:
     """Records backoff delays instead of sleeping."""
@@ -66,9 +52,8 @@ class Moto:
 
 @pytest.fixture(scope="session")
 def moto_endpoint():
-    server = Moto()
-    yield server.url
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture
@@ -92,14 +77,7 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch, tmp_path):
-    """Dummy credentials, and no user AWS config leaking in."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_KMS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    isolate_aws(monkeypatch, tmp_path)
 
 
 def client(service: str, endpoint: str, **config: Any):

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from callvault.models import InputError
+from helpers import moto_server
 from callvault.worker.sources import Selection, WorkItem, folder_items, iter_items, manifest_items, materialise
 
 
@@ -56,15 +57,11 @@ def test_manifests_csv_and_jsonl(tmp_path):
 
 
 def test_s3_prefix_listed_and_streamed_from_a_real_s3_server(tmp_path):
-    boto3 = pytest.importorskip("boto3")
-    from moto.server import ThreadedMotoServer
+    import boto3
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
+    with moto_server() as url:
         client = boto3.client(
-            "s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
+            "s3", endpoint_url=url, region_name="us-east-1",
             aws_access_key_id="testing", aws_secret_access_key="testing",
         )
         client.create_bucket(Bucket="archive")
@@ -75,5 +72,3 @@ def test_s3_prefix_listed_and_streamed_from_a_real_s3_server(tmp_path):
         assert [i.uri for i in items] == ["s3://archive/2026/11/27/a.wav"]
         local = materialise(items[0], tmp_path, client)
         assert local.read_bytes() == b"RIFF-a" and local.parent == tmp_path
-    finally:
-        server.stop()
