@@ -86,9 +86,13 @@ class Archive:
             expires = expiry_for(policy or self.policy, facts, kind, stored_at=self.clock())
             body = f"{kind} of {call_id} ".encode() * 50
             refs.append(self.vault.seal_and_put(rid, kind, io.BytesIO(body), expires_at=expires))
+        folder = self.data_dir / "calls" / f"{call_id}__{rid[:12]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("transcript.json", "transcript.txt", "transcript.vtt", "findings.json", "redacted.wav", "events.json"):
+            (folder / name).write_text("redacted copy")
         self.catalog.record_call(
             rec, transcript(rid, [("agent", "thanks for calling"), ("customer", text)]),
-            processed_at=self.clock().isoformat(), events=events, rules=rules, objects=refs,
+            processed_at=self.clock().isoformat(), events=events, rules=rules, objects=refs, call_dir=folder.name,
         )
         self.refs[call_id] = refs
         return rec

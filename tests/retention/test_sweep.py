@@ -408,3 +408,17 @@ def test_refusals_and_purges_carry_no_transcript_text(local_archive):
     sweep(arch)
     log = json.dumps(list(arch.catalog.audit.export()))
     assert "secret words" not in log
+
+
+def test_local_copies_expire_with_their_objects_and_the_folder_with_the_key(local_archive):
+    arch = local_archive
+    rec = arch.store_call("C-local", kinds=("original", "redacted_audio", "redacted_transcript"))
+    folder = arch.data_dir / "calls" / f"C-local__{rec.id[:12]}"
+    arch.clock.advance(days=200)  # past 180 days (raw), before 1 year (redacted transcript)
+    report = sweep(arch, calls_dir=arch.data_dir / "calls")
+    assert report.deleted == 2 and report.shredded == 0
+    assert not (folder / "redacted.wav").exists()
+    assert (folder / "transcript.json").exists() and (folder / "events.json").exists()
+    arch.clock.advance(days=200)
+    report = sweep(arch, calls_dir=arch.data_dir / "calls")
+    assert report.shredded == 1 and not folder.exists()

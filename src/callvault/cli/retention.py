@@ -10,8 +10,11 @@ import os
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
+from pathlib import Path
+
 import click
 
+from callvault.layout import CALLS
 from callvault.cli.app import app_config, cli
 
 policy_option = click.option(
@@ -146,7 +149,7 @@ def retention_apply(ctx: click.Context, policy_path: str | None, actor: str | No
     settings = RetentionSettings.from_config(config)
     with _catalog(ctx) as catalog, open_vault(config, s3_endpoint=s3_endpoint) as vault:
         report = run_sweep(policy, catalog, vault, clock=system_clock, actor=actor or _os_user(),
-                           lease_seconds=settings.lease_seconds)
+                           lease_seconds=settings.lease_seconds, calls_dir=Path(config.data_dir) / CALLS)
     click.echo(f"sweep {report.sweep}: {report.deleted} object(s) deleted, {report.shredded} recording key(s) shredded, "
                f"{report.refused} call(s) kept for legal holds, {report.already_done} step(s) already done")
     for failure in report.failures:

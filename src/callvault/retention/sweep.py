@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
+from pathlib import Path
 from typing import Iterator, Protocol
 
 from callvault.catalog.workers import worker_identity
@@ -21,6 +22,7 @@ from callvault.catalog import Catalog, Clock
 from callvault.models.errors import CallvaultError, RetentionError
 from callvault.models.storage import SealedRef
 from callvault.retention import state
+from callvault.retention.local import remove_call_folder, remove_local_copy
 from callvault.retention.plan import DELETE, HELD, SHRED, Action, SweepPlan, plan_sweep
 from callvault.retention.policy import RetentionPolicy
 
@@ -106,13 +108,15 @@ def run_sweep(
     actor: str = "retention-sweep",
     worker: str | None = None,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    calls_dir: Path | None = None,
 ) -> SweepReport:
     """Take the sweep lease, record the policy when it changed, plan at ``clock()`` and carry it out.
 
     Raises RetentionError when another sweep holds the lease. Failures of
     single objects (a store error, Object Lock still retaining) are recorded
     in the audit log and the report, and the sweep goes on; the next sweep
-    retries them.
+    retries them. With ``calls_dir`` (DATA_DIR/calls) the local copies of
+    deleted artefacts go too, and a shredded recording's whole call folder.
     """
     lease = SweepLease(catalog, worker or default_worker(), lease_seconds, clock)
     sweep = uuid.uuid4().hex[:12]
@@ -123,7 +127,7 @@ def run_sweep(
             "sweep": sweep, "policy": plan.policy, "at": plan.at,
             "delete": plan.count(DELETE), "shred": plan.count(SHRED), "held": plan.count(HELD),
         })
-        report = _apply(plan, catalog, vault, lease, actor, sweep)
+        report = _apply(plan, catalog, vault, lease, actor, sweep, calls_dir)
         catalog.audit.append("retention.sweep", actor, None, "sweep finished", {
             "sweep": sweep, "deleted": report.deleted, "shredded": report.shredded, "refused": report.refused,
             "already_done": report.already_done, "failures": len(report.failures),
@@ -131,7 +135,15 @@ def run_sweep(
     return report
 
 
-def _apply(plan: SweepPlan, catalog: Catalog, vault: SweepVault, lease: SweepLease, actor: str, sweep: str) -> SweepReport:
+def _call_folder(catalog: Catalog, calls_dir: Path | None, recording_id: str) -> Path | None:
+    if calls_dir is None:
+        return None
+    row = catalog.conn.execute("SELECT call_dir FROM recordings WHERE id = ?", (recording_id,)).fetchone()
+    return calls_dir / row[0] if row and row[0] else None
+
+
+def _apply(plan: SweepPlan, catalog: Catalog, vault: SweepVault, lease: SweepLease, actor: str, sweep: str,
+           calls_dir: Path | None = None) -> SweepReport:
     deleted = shredded = refused = done = 0
     failures: list[str] = []
     for rid, group in groupby(plan.actions, key=lambda a: a.recording_id):
@@ -159,6 +171,7 @@ def _apply(plan: SweepPlan, catalog: Catalog, vault: SweepVault, lease: SweepLea
                 failed = True  # its other objects may still go; its key stays
                 continue
             catalog.mark_object_purged(rid, action.kind, action.ref.key, actor, action.reason)  # after it
+            remove_local_copy(_call_folder(catalog, calls_dir, rid), action.kind)
             deleted += 1
         if failed or not any(a.action == SHRED for a in actions):
             continue
@@ -169,6 +182,7 @@ def _apply(plan: SweepPlan, catalog: Catalog, vault: SweepVault, lease: SweepLea
             continue
         shred = next(a for a in actions if a.action == SHRED)
         keys = vault.shred(rid)
+        remove_call_folder(_call_folder(catalog, calls_dir, rid))
         state.finish_recording(catalog, rid, keys, actor, shred.reason, sweep)
         shredded += 1
     return SweepReport(sweep, plan, deleted, shredded, refused, done, tuple(failures))
