@@ -112,3 +112,23 @@ def test_help_is_fast_and_imports_no_models():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")
     assert time.perf_counter() - started < 5.0
+
+
+def test_cuda_asked_for_without_a_gpu_is_a_clear_error(tmp_path):
+    # This machine has no GPU, so this is the real CTranslate2 answer, not a fake.
+    from callvault.transcribe.asr import cuda_available
+
+    if cuda_available():
+        pytest.skip("a CUDA GPU is present")
+    _tone_wav(tmp_path / "a.wav")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "process", "--device", "cuda", str(tmp_path / "a.wav")])
+    assert result.exit_code == 1 and "no CUDA GPU" in result.output and "Traceback" not in result.output
+
+
+def test_pci_scrub_switched_off_warns(tmp_path):
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "callvault.toml").write_text("[redact]\npci_scrub = false\n")
+    _tone_wav(tmp_path / "a.wav", amplitude=0.0)
+    result = CliRunner().invoke(cli, ["--data-dir", str(data), "process", str(tmp_path / "a.wav")])
+    assert "warning:" in result.stderr and "scrub" in result.stderr

@@ -48,9 +48,10 @@ def processed(tmp_path_factory):
     (inbox / "card-call.json").write_text(json.dumps({"call_id": "PAY-1", "direction": "inbound", "customer_states": ["CA"]}))
     data.mkdir()
     (data / "callvault.toml").write_text('[redact]\naudio = "silence"\n')
-    result = CliRunner().invoke(cli, ["--data-dir", str(data), "process", "--json", str(inbox)], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--data-dir", str(data), "process", "--json", "--log-format", "json", str(inbox)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
+    (data / "run.log").write_text(result.stderr)  # the run's logs, scanned for leaks with the rest
     folder = data / "calls" / next(p.name for p in (data / "calls").iterdir())
     return data, folder, placed, summary
 

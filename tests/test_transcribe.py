@@ -89,3 +89,14 @@ def test_wer_against_stm_not_worse_than_bare_faster_whisper(whisper_asr):
     print(f"WER on telephone-two-speakers-16k: callvault {ours_wer:.3f}, bare faster-whisper {bare_wer:.3f}")
     assert ours_wer <= bare_wer + 1e-9
     assert ours_wer < 0.4
+
+
+def test_batched_inference_gives_the_same_words(demo_call):
+    """--batch-size uses faster-whisper's BatchedInferencePipeline (meant for CUDA; it runs on CPU too)."""
+    from callvault.transcribe.asr import AsrOptions, WhisperAsr
+
+    path, _ = demo_call
+    batched = WhisperAsr(AsrOptions(device="cpu", cpu_threads=2, batch_size=4))
+    text = _normalise(_transcribe(path, batched).text)
+    for phrase in ("thank you for calling", "may be recorded", "question about my"):
+        assert phrase in text

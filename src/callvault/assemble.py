@@ -28,6 +28,7 @@ class RunOptions:
     diarization_model: str | None = None
     diarization_token: str | None = field(default=None, repr=False)  # read from the environment by the CLI
     num_speakers: int | None = None
+    batch_size: int | None = None
     vault_overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -42,6 +43,7 @@ def asr_options(config: AppConfig, run: RunOptions):
         cpu_threads=run.cpu_threads if run.cpu_threads is not None else int(table.get("cpu_threads", 0)),
         beam_size=run.beam_size if run.beam_size is not None else int(table.get("beam_size", 5)),
         language=run.language or table.get("language", "en"),
+        batch_size=run.batch_size if run.batch_size is not None else int(table.get("batch_size", 0)),
     )
 
 

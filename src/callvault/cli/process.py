@@ -28,6 +28,7 @@ def _moment(value: str | None, flag: str) -> datetime | None:
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to run speech recognition [default: auto].")
 @click.option("--cpu-threads", type=click.IntRange(min=0), default=None, help="CPU threads per worker for CTranslate2 (0 = its default).")
 @click.option("--beam-size", type=click.IntRange(min=1), default=None, help="Beam size for decoding [default: 5].")
+@click.option("--batch-size", type=click.IntRange(min=0), default=None, help="Batched inference: decode this many speech chunks at once (for CUDA; 0 = sequential) [default: 0].")
 @click.option("--language", default=None, help="Spoken language code [default: en].")
 @click.option("--agent-channel", type=click.IntRange(0, 1), default=None, help="Stereo channel that carries the agent (overrides metadata).")
 @click.option("--diarizer", type=click.Choice(["embedded", "pyannote", "single"]), default=None, help="Who spoke when in mono recordings [default: embedded, offline].")
@@ -48,7 +49,7 @@ def _moment(value: str | None, flag: str) -> datetime | None:
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Per-recording log lines on stderr; json lines carry no transcript text or raw values.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or per-file lines.")
 @click.pass_context
-def process(ctx, sources, model, device, cpu_threads, beam_size, language, agent_channel, diarizer, diarization_model, num_speakers, workers, executor, address,
+def process(ctx, sources, model, device, cpu_threads, beam_size, batch_size, language, agent_channel, diarizer, diarization_model, num_speakers, workers, executor, address,
             reprocess, timeout, retries, include, exclude, since, until, s3_endpoint, as_json, log_format, quiet):
     """Transcribe, redact, check and vault call recordings.
 
@@ -69,7 +70,7 @@ def process(ctx, sources, model, device, cpu_threads, beam_size, language, agent
 
     config = app_config(ctx)
     vault_overrides = {"s3_endpoint": s3_endpoint} if s3_endpoint else {}
-    run = RunOptions(model=model, device=device, cpu_threads=cpu_threads, beam_size=beam_size, language=language,
+    run = RunOptions(model=model, device=device, cpu_threads=cpu_threads, beam_size=beam_size, batch_size=batch_size, language=language,
                      agent_channel=agent_channel, diarizer=diarizer, diarization_model=diarization_model,
                      diarization_token=os.environ.get("HF_TOKEN"), num_speakers=num_speakers, vault_overrides=vault_overrides)
     batch = BatchOptions(workers=workers, reprocess=reprocess, timeout=timeout, retries=retries, executor=executor, address=address)
@@ -82,6 +83,10 @@ def process(ctx, sources, model, device, cpu_threads, beam_size, language, agent
         settings = VaultSettings.from_config(config, **vault_overrides)
         return _boto_client("s3", settings.s3_endpoint, settings.s3_region)
 
+    from callvault.redact import RedactionPolicy
+
+    for warning in RedactionPolicy.from_table(config.table("redact")).warnings:
+        click.echo(f"warning: {warning}", err=True)
     items = list(iter_items(sources, selection, s3_client))
     if not items:
         raise click.UsageError("no recordings found in the given sources")

@@ -23,12 +23,17 @@ class AsrOptions:
     beam_size: int = 5
     language: str | None = "en"
     vad_filter: bool = True
+    # >0: faster-whisper's BatchedInferencePipeline decodes this many VAD
+    # chunks at once (what a GPU wants); 0: the sequential decoder.
+    batch_size: int = 0
 
     def __post_init__(self):
         if self.device not in DEVICES:
             raise ConfigError(f"device must be one of {', '.join(DEVICES)}, not '{self.device}'")
         if self.beam_size < 1:
             raise ConfigError("beam size must be at least 1")
+        if self.batch_size < 0:
+            raise ConfigError("batch size must be 0 (sequential) or more")
 
 
 def cuda_available() -> bool:
@@ -69,16 +74,23 @@ class WhisperAsr:
             cpu_threads=options.cpu_threads,
             local_files_only=True,
         )
+        if options.batch_size:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(self._model)
 
     def words(self, audio: np.ndarray, speaker: str = "S0") -> Iterator[Word]:
         """The words spoken in ``audio`` (float32, 16 kHz), with times, as they are decoded."""
-        segments, _ = self._model.transcribe(
-            audio,
+        options = dict(
             language=self.options.language,
             beam_size=self.options.beam_size,
             word_timestamps=True,
             vad_filter=self.options.vad_filter,
         )
+        if self.options.batch_size:
+            segments, _ = self._batched.transcribe(audio, batch_size=self.options.batch_size, **options)
+        else:
+            segments, _ = self._model.transcribe(audio, **options)
         for segment in segments:
             for w in segment.words or ():
                 text = w.word.strip()
