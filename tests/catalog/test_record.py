@@ -99,6 +99,12 @@ def test_resolve_by_call_id_folder_and_id_prefix(catalog, build):
         catalog.resolve(rec.id[:3])  # too short to be a prefix
 
 
+def test_resolve_by_the_folder_label_of_a_call_without_call_id(catalog, build):
+    rec = build.record(catalog, "morning-call", LINES)
+    catalog.conn.execute("UPDATE recordings SET call_id = NULL WHERE id = ?", (rec.id,))
+    assert catalog.resolve("morning-call") == rec.id
+
+
 def test_timeline_places_findings_and_events_after_their_turn(catalog, build):
     build.record(catalog, "C-7", LINES, findings=[build.finding("CALL_NUMBER", 18.0)], events=[build.event("APPROVAL_DENIED", 9.0)])
     from callvault.catalog import EventRow, FindingRow, timeline

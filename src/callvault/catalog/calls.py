@@ -135,13 +135,19 @@ def list_calls(
 
 
 def resolve_call(conn: sqlite3.Connection, call: str) -> str:
-    """The recording id CALL names: a call id, a call folder name, or a recording id (prefix)."""
+    """The recording id CALL names: a call id, a call folder name or its label, or a recording id (prefix)."""
     call = (call or "").strip()
     if not call:
         raise CatalogError("name a call: its call id or the start of its recording id")
     rows = conn.execute(
         "SELECT id, call_id FROM recordings WHERE call_id = ? OR call_dir = ? OR id = ?", (call, call, call.lower())
     ).fetchall()
+    if not rows:
+        # The folder's label alone ("card-call" of "card-call__94e0883ad227"), as `callvault process` printed it.
+        rows = conn.execute(
+            "SELECT id, call_id FROM recordings WHERE call_dir >= ? AND call_dir < ? LIMIT 10",
+            (call + "__", call + "__\uffff"),
+        ).fetchall()
     if not rows and len(call) >= 6:
         # A prefix; range scan on the primary key rather than LIKE, which the index cannot use.
         prefix = call.lower()
