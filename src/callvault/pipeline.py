@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 from callvault import PIPELINE_VERSION, __version__
 from callvault.clock import Clock, system_clock
@@ -30,7 +30,7 @@ from callvault.models.recording import CallMetadata, Recording
 from callvault.models.transcript import Transcript
 from callvault.tempnames import tag
 from callvault.recorder.decode import DecodedAudio, decode
-from callvault.recorder.intake import iter_recording_paths, take_in
+from callvault.recorder.intake import take_in
 from callvault.transcribe.diarize import MonoDiarizer, SingleSpeakerDiarizer
 from callvault.transcribe.stage import TurnOptions, WordSource, transcribe_audio
 
@@ -256,10 +256,6 @@ class Pipeline:
             "rules.json": rules_to_dicts(analysis.rules),
             "redacted.wav": redacted_audio,
         }
-
-    def run(self, paths: Iterable[str | Path]) -> Iterator[RecordingResult]:
-        for path in iter_recording_paths(paths):
-            yield self.process_path(path)
 
 
 def _stage(name: str, tick: float, model: str, settings: Mapping[str, Any]) -> dict:

@@ -1,10 +1,9 @@
-"""Finding recordings in paths and giving each its identity."""
+"""Taking a recording in: its identity (SHA-256 of its bytes), size and sidecar metadata."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from callvault.models.errors import InputError
 from callvault.models.recording import Recording
@@ -13,26 +12,6 @@ from callvault.recorder.metadata import read_metadata
 AUDIO_SUFFIXES = frozenset(
     ".wav .wave .mp3 .flac .ogg .oga .opus .m4a .mp4 .aac .wma .webm .au .aiff .aif .amr .gsm .sph".split()
 )
-
-
-def iter_recording_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files given by name as they are; folders searched recursively for audio files.
-
-    A file named explicitly is always tried, so a mislabelled or broken file
-    gets a clear per-file error instead of being skipped silently.
-    """
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith("."))
-        else:
-            found = [path]
-        for item in found:
-            key = item.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield item
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
