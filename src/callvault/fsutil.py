@@ -8,18 +8,24 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from callvault.tempnames import tag
 
 
-def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644) -> Path:
+@contextlib.contextmanager
+def atomic_output(path: str | Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """A file handle whose content appears at ``path`` whole, or not at all.
+
+    Written to a temp name beside ``path`` (tagged with this process, so a
+    later run can clear it after a kill -9), fsynced, then renamed.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=tag(f".{path.name}."), suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -28,7 +34,12 @@ def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644) -> Path
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    return path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644) -> Path:
+    with atomic_output(path, mode) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def atomic_write_text(path: str | Path, text: str, mode: int = 0o644) -> Path:

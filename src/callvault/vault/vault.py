@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 from callvault.clock import system_clock
+from callvault.fsutil import atomic_output
 from callvault.tempnames import tag
 from callvault.config import AppConfig
 from callvault.models.errors import ConfigError, InputError, IntegrityError, VaultError
@@ -315,20 +316,8 @@ class Vault:
         """
         if not isinstance(dest, (str, os.PathLike)):
             return self._open(ref, dest)
-        path = Path(dest)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=tag(f".{path.name}."), suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                size = self._open(ref, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        return size
+        with atomic_output(dest, mode=0o600) as handle:
+            return self._open(ref, handle)
 
     def verify(self, ref: SealedRef) -> None:
         """Check the stored checksum and that every frame opens, writing no plaintext anywhere."""
