@@ -59,3 +59,33 @@ class _LazyConfig:
 def app_config(ctx: click.Context) -> AppConfig:
     """The AppConfig of the running command (commands call this, never load_config)."""
     return ctx.find_root().obj.get()
+
+
+def open_catalog(ctx: click.Context, create: bool = False):
+    """The archive's catalog, as a context manager; a missing one is an error unless ``create``."""
+    from callvault.catalog import Catalog
+
+    return Catalog.in_data_dir(app_config(ctx).data_dir, create=create)
+
+
+def os_user() -> str:
+    """Who runs the command, for audit entries."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}"
+
+
+def parse_moment(value: str | None, flag: str):
+    """A flag's ISO 8601 date or date-time as an aware UTC datetime (None when not given)."""
+    from callvault.clock import parse_iso
+
+    if value is None:
+        return None
+    moment = parse_iso(value)
+    if moment is None:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or date-time", param_hint=flag)
+    return moment

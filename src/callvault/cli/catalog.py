@@ -6,31 +6,19 @@ Only redacted text is ever in the catalog, so nothing here can print a raw value
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
 import json
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 
-from callvault.cli.app import app_config, cli
+from callvault.cli.app import cli, open_catalog
 
 FORMATS = ("table", "json", "csv")
 # Private-use marks around a hit inside a snippet, swapped for styling in tables.
 _HIT_OPEN, _HIT_CLOSE = "\ue000", "\ue001"
-
-
-@contextlib.contextmanager
-def _open_catalog(ctx: click.Context) -> Iterator[Any]:
-    from callvault.catalog import Catalog
-
-    catalog = Catalog.in_data_dir(app_config(ctx).data_dir, create=False)
-    try:
-        yield catalog
-    finally:
-        catalog.close()
 
 
 def _call_filter_options(func: Callable) -> Callable:
@@ -114,7 +102,7 @@ def search(ctx: click.Context, query: str, fmt: str, limit: int, offset: int, or
     from callvault.catalog import SearchFilters
 
     marks = (_HIT_OPEN, _HIT_CLOSE) if fmt == "table" else ("**", "**")
-    with _open_catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         results = catalog.search(query, SearchFilters(**filters), limit=limit, offset=offset, order=order, marks=marks)
     hits = [dataclasses.asdict(hit) for hit in results.hits]
     if fmt == "json":
@@ -178,7 +166,7 @@ def calls(ctx: click.Context, fmt: str, limit: int, offset: int, **filters: Any)
     """List catalogued calls, latest first, with counts of findings, events and violations."""
     from callvault.catalog import CallFilters
 
-    with _open_catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         summaries = catalog.calls(CallFilters(**filters), limit=limit, offset=offset)
     rows = [dataclasses.asdict(s) for s in summaries]
     if fmt == "json":
@@ -221,7 +209,7 @@ def show(ctx: click.Context, call: str, fmt: str) -> None:
 
     CALL is a call id, a call folder name, or at least 6 characters of the recording id.
     """
-    with _open_catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         detail = catalog.call(call)
     if fmt == "json":
         _write_json(dataclasses.asdict(detail))
@@ -290,7 +278,7 @@ def audit_verify(ctx: click.Context, head: str | None) -> None:
         if not seq.isdigit() or len(digest) != 64:
             raise click.BadParameter("give SEQ:HASH as printed by `callvault audit verify`", param_hint="--head")
         expected = (int(seq), digest)
-    with _open_catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         problems = catalog.audit.verify(expected)
         seq, digest = catalog.audit.head()
     if problems:
@@ -310,7 +298,7 @@ def audit_export(ctx: click.Context, out: str | None) -> None:
     """Export the audit log as JSON lines, oldest first."""
     from callvault.catalog.audit import canonical_json
 
-    with _open_catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         lines = [canonical_json(entry) + "\n" for entry in catalog.audit.export()]
     if out:
         from callvault.fsutil import atomic_write_text

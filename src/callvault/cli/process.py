@@ -5,21 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime, timezone
 
 import click
 
-from callvault.cli.app import app_config, cli
-
-
-def _moment(value: str | None, flag: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date or ISO date-time", param_hint=flag) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+from callvault.cli.app import app_config, cli, parse_moment
 
 
 @cli.command()
@@ -74,7 +63,7 @@ def process(ctx, sources, model, device, cpu_threads, beam_size, batch_size, lan
                      agent_channel=agent_channel, diarizer=diarizer, diarization_model=diarization_model,
                      diarization_token=os.environ.get("HF_TOKEN"), num_speakers=num_speakers, vault_overrides=vault_overrides)
     batch = BatchOptions(workers=workers, reprocess=reprocess, timeout=timeout, retries=retries, executor=executor, address=address)
-    selection = Selection(tuple(include), tuple(exclude), _moment(since, "--since"), _moment(until, "--until"))
+    selection = Selection(tuple(include), tuple(exclude), parse_moment(since, "--since"), parse_moment(until, "--until"))
 
     def s3_client():
         from callvault.vault.settings import VaultSettings

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import getpass
 import json
-import os
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 from pathlib import Path
 
 import click
 
 from callvault.layout import CALLS
-from callvault.cli.app import app_config, cli
+from callvault.cli.app import app_config, cli, open_catalog, os_user, parse_moment
 
 policy_option = click.option(
     "--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
@@ -25,34 +22,6 @@ at_option = click.option(
     "--at", "at", metavar="TIME", default=None,
     help="Plan as if it were TIME (ISO 8601, UTC when no zone is given); default: now.",
 )
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
-
-
-def _moment(at: str | None) -> datetime:
-    if not at:
-        return datetime.now(timezone.utc)
-    try:
-        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{at!r} is not an ISO 8601 date or time", param_hint="--at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-@contextlib.contextmanager
-def _catalog(ctx: click.Context) -> Iterator[Any]:
-    from callvault.catalog import Catalog
-
-    catalog = Catalog.in_data_dir(app_config(ctx).data_dir, create=False)
-    try:
-        yield catalog
-    finally:
-        catalog.close()
 
 
 def _policy(ctx: click.Context, path: str | None) -> Any:
@@ -65,6 +34,11 @@ def _print_policy(policy: Any) -> None:
     click.echo(f"policy {policy.source} (fingerprint {policy.fingerprint()[:16]})")
     for number, rule in enumerate(policy.all_rules, 1):
         click.echo(f"  {number}. {rule.name:<24} keep {str(rule.keep):<10} when {rule.when.describe()}")
+
+
+def _at(at: str | None):
+    """--at, or now."""
+    return parse_moment(at, "--at") or datetime.now(timezone.utc)
 
 
 @cli.group()
@@ -88,9 +62,9 @@ def retention_check(ctx: click.Context, policy_path: str | None, at: str | None)
     _print_policy(policy)
     click.echo("policy is valid; CPNI approval and notice evidence is kept at least 1 year")
     try:
-        with _catalog(ctx) as catalog:
+        with open_catalog(ctx) as catalog:
             states = state.load_states(catalog, state.all_recordings(catalog.conn))
-            impact = policy_impact(policy, states, _moment(at))
+            impact = policy_impact(policy, states, _at(at))
     except CatalogError:
         click.echo("no catalog in the data folder yet, so nothing to compare against")
         return
@@ -113,8 +87,8 @@ def retention_plan(ctx: click.Context, policy_path: str | None, at: str | None, 
     from callvault.retention import plan_now
 
     policy = _policy(ctx, policy_path)
-    with _catalog(ctx) as catalog:
-        plan = plan_now(policy, catalog, _moment(at))
+    with open_catalog(ctx) as catalog:
+        plan = plan_now(policy, catalog, _at(at))
     if fmt == "json":
         actions = [{k: v for k, v in dataclasses.asdict(a).items() if k != "ref"} | {"key": a.ref.key if a.ref else None}
                    for a in plan.actions]
@@ -147,8 +121,8 @@ def retention_apply(ctx: click.Context, policy_path: str | None, actor: str | No
     config = app_config(ctx)
     policy = _policy(ctx, policy_path)
     settings = RetentionSettings.from_config(config)
-    with _catalog(ctx) as catalog, open_vault(config, s3_endpoint=s3_endpoint) as vault:
-        report = run_sweep(policy, catalog, vault, clock=system_clock, actor=actor or _os_user(),
+    with open_catalog(ctx) as catalog, open_vault(config, s3_endpoint=s3_endpoint) as vault:
+        report = run_sweep(policy, catalog, vault, clock=system_clock, actor=actor or os_user(),
                            lease_seconds=settings.lease_seconds, calls_dir=Path(config.data_dir) / CALLS)
     click.echo(f"sweep {report.sweep}: {report.deleted} object(s) deleted, {report.shredded} recording key(s) shredded, "
                f"{report.refused} call(s) kept for legal holds, {report.already_done} step(s) already done")
@@ -183,7 +157,7 @@ def hold_add(ctx: click.Context, call: str | None, account: str | None, query: s
     if not reason.strip():
         raise click.BadParameter("must say why", param_hint="--reason")
     scope, value = given[0]
-    with _catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         note = ""
         if scope == "call":
             try:
@@ -195,7 +169,7 @@ def hold_add(ctx: click.Context, call: str | None, account: str | None, query: s
         elif scope == "query":
             matched = catalog.search(value, limit=1)  # a malformed query fails here, not silently later
             note = "" if matched.hits else "; no call matches it yet"
-        placed = catalog.place_hold(scope, value, reason, actor or _os_user())
+        placed = catalog.place_hold(scope, value, reason, actor or os_user())
     click.echo(f"hold {placed.id} placed on {scope} {value}{note}")
 
 
@@ -205,7 +179,7 @@ def hold_add(ctx: click.Context, call: str | None, account: str | None, query: s
 @click.pass_context
 def hold_list(ctx: click.Context, all_: bool, fmt: str) -> None:
     """List legal holds (active ones unless --all)."""
-    with _catalog(ctx) as catalog:
+    with open_catalog(ctx) as catalog:
         holds = catalog.holds(active_only=not all_)
     if fmt == "json":
         click.echo(json.dumps([dataclasses.asdict(h) for h in holds], indent=2))
@@ -227,6 +201,6 @@ def hold_release(ctx: click.Context, hold_id: int, reason: str, actor: str | Non
     """Release legal hold HOLD_ID; what it covered follows the policy again from the next sweep."""
     if not reason.strip():
         raise click.BadParameter("must say why", param_hint="--reason")
-    with _catalog(ctx) as catalog:
-        released = catalog.release_hold(hold_id, reason, actor or _os_user())
+    with open_catalog(ctx) as catalog:
+        released = catalog.release_hold(hold_id, reason, actor or os_user())
     click.echo(f"hold {released.id} on {released.scope} {released.value} released")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from pathlib import Path
 
 import click
 
-from callvault.cli.app import app_config, cli
+from callvault.cli.app import app_config, cli, os_user
 from callvault.layout import find_call_dir
 from callvault.models.errors import InputError, VaultError
 from callvault.models.storage import OBJECT_KINDS, SealedRef
@@ -45,13 +43,6 @@ def _refs_for_call(vault, data_dir: Path, call: str) -> list[SealedRef]:
     return refs
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
-
-
 @cli.command("restore")
 @click.argument("call")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="New file to write the plaintext to.")
@@ -76,9 +67,9 @@ def restore(ctx: click.Context, call: str, out: str, reason: str, actor: str | N
         refs = [r for r in _refs_for_call(vault, config.data_dir, call) if r.kind == kind]
         if not refs:
             raise VaultError(f"{call}: no stored {kind} for this call; `callvault verify {call}` lists what is stored")
-        os_user = _os_user()
-        audit = _AuditWithUser(catalog.audit, os_user)
-        size = vault.restore(refs[0], out, actor=actor or os_user, reason=reason, audit=audit)
+        user = os_user()
+        audit = _AuditWithUser(catalog.audit, user)
+        size = vault.restore(refs[0], out, actor=actor or user, reason=reason, audit=audit)
     click.echo(f"restored {kind} of {refs[0].recording_id[:12]} to {out} ({size} bytes); audited in the catalog (callvault audit export)")
 
 
