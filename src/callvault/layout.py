@@ -8,6 +8,8 @@ DATA_DIR/
       redacted.wav              redacted audio
   catalog.db                SQLite catalog (catalog issue)
   vault/                    local object store, key table, key file (vault issue)
+  work/inflight/<pid>       which recording each worker process is on (worker issue)
+  reports/                  compliance reports (`callvault report`)
 """
 
 from __future__ import annotations

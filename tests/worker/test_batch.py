@@ -52,7 +52,7 @@ def test_a_leased_recording_is_left_to_its_worker(tmp_path, short_calls):
 def test_two_worker_processes_do_each_recording_once(tmp_path, short_calls):
     config = load_config(tmp_path / "data")
     summary = run_batch(config, RUN, _items(short_calls[:4]), BatchOptions(workers=2))
-    assert sorted(r.status for r in summary.results) == ["done"] * 4
+    assert sorted(r.status for r in summary.results) == ["done"] * 4, [r.error for r in summary.results]
     assert _rows(tmp_path / "data", "SELECT count(*) FROM recordings") == [(4,)]
     assert len(list((tmp_path / "data" / "vault" / "objects").rglob("*.cvlt"))) == 4 * 5
 
@@ -92,3 +92,33 @@ def test_json_logs_carry_no_transcript_text(tmp_path, short_calls):
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines and lines[0]["event"] == "recording" and lines[0]["status"] == "done"
     assert "cancel" not in result.stderr.lower() and "bill" not in result.stderr.lower()
+
+
+def test_a_worker_process_killed_mid_recording_costs_only_a_retry(tmp_path, short_calls):
+    """SIGKILL one pool process while it works (as the OOM killer would); the batch still finishes."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from callvault.worker.runner import inflight_dir
+
+    config = load_config(tmp_path / "data")
+    killed: list[int] = []
+
+    def kill_one_worker():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            for marker in inflight_dir(config).glob("*"):
+                os.kill(int(marker.name), signal.SIGKILL)
+                killed.append(int(marker.name))
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    summary = run_batch(config, RUN, _items(short_calls[:4]), BatchOptions(workers=2, backoff=0.1))
+    killer.join()
+    assert killed, "no worker was caught mid-recording; the test proves nothing"
+    assert sorted(r.status for r in summary.results) == ["done"] * 4, [r.error for r in summary.results]
+    assert _rows(tmp_path / "data", "SELECT count(*) FROM recordings") == [(4,)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -30,6 +31,28 @@ def connect(path: str | Path, *, create: bool = True, timeout: float = 30.0) -> 
             "of an archive that has one"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _open(path, timeout)
+        except sqlite3.OperationalError as exc:
+            # Right after a process was killed, SQLite recovers the WAL under an
+            # exclusive lock and answers other openers "locked" at once, without
+            # its busy handler; that passes in moments, so wait it out.
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise CatalogError(
+                    f"{path}: not a usable catalog ({exc}); restore it from a backup or move it "
+                    "aside and reprocess"
+                ) from None
+            time.sleep(0.05)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _open(path: Path, timeout: float) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
     # takes the write lock up front and never deadlocks upgrading a read lock.
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
@@ -48,6 +71,14 @@ def connect(path: str | Path, *, create: bool = True, timeout: float = 30.0) -> 
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, path)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _is_busy(exc):
+            raise
+        raise CatalogError(
+            f"{path}: not a usable catalog ({exc}); restore it from a backup or move it "
+            "aside and reprocess"
+        ) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise CatalogError(

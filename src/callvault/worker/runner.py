@@ -165,14 +165,27 @@ class Worker:
 _PROCESS_WORKER: Worker | None = None
 
 
+def inflight_dir(config: AppConfig) -> Path:
+    """Where each pool process notes the recording it is on, so a dead process's one can be told."""
+    return Path(config.data_dir) / "work" / "inflight"
+
+
 def _init_process(config: AppConfig, run: RunOptions, batch: BatchOptions) -> None:
     global _PROCESS_WORKER  # one Worker per pool process: models load once per process
     _PROCESS_WORKER = Worker(config, run, batch)
 
 
 def _process_in_pool(item: WorkItem) -> RecordingResult:
+    import os
+
     assert _PROCESS_WORKER is not None
-    return _PROCESS_WORKER.process(item)
+    marker = inflight_dir(_PROCESS_WORKER.config) / str(os.getpid())
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(item.uri)
+    try:
+        return _PROCESS_WORKER.process(item)
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -234,14 +247,53 @@ def run_batch(
         finally:
             worker.close()
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        _run_in_processes(config, run, batch, items, collect)
+    return BatchSummary(tuple(results), time.perf_counter() - started)
 
-        context = multiprocessing.get_context("spawn")
+
+def _run_in_processes(config: AppConfig, run: RunOptions, batch: BatchOptions, items: list[WorkItem],
+                      collect: Callable[[RecordingResult], None]) -> None:
+    """A pool of worker processes; one that dies (out of memory, killed) costs only its recording a try.
+
+    When a process dies the pool breaks and every unfinished recording comes
+    back; the pool is rebuilt for those. Only recordings a process was working
+    on when it broke count a try (each process notes its current one in
+    ``inflight_dir``); one that breaks pools more than ``batch.retries``
+    times is given up, so a recording that always runs out of memory cannot
+    sink the rest of the batch.
+    """
+    import shutil
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")
+    broken_tries: dict[str, int] = {}
+    pending = list(items)
+    markers = inflight_dir(config)
+    while pending:
+        shutil.rmtree(markers, ignore_errors=True)
+        unfinished: list[WorkItem] = []
         with _thread_limits(run.cpu_threads or 1), ProcessPoolExecutor(
             batch.workers, mp_context=context, initializer=_init_process, initargs=(config, run, batch)
         ) as pool:
-            futures = [pool.submit(_process_in_pool, item) for item in items]
+            futures = {pool.submit(_process_in_pool, item): item for item in pending}
             for future in as_completed(futures):
-                collect(future.result())
-    return BatchSummary(tuple(results), time.perf_counter() - started)
+                try:
+                    collect(future.result())
+                except BrokenProcessPool:
+                    unfinished.append(futures[future])
+        in_flight = {m.read_text() for m in markers.glob("*")} if markers.is_dir() else set()
+        pending = []
+        for item in unfinished:
+            if item.uri in in_flight:
+                broken_tries[item.uri] = broken_tries.get(item.uri, 0) + 1
+            if broken_tries.get(item.uri, 0) > batch.retries:
+                collect(RecordingResult(item.uri, "failed", error=(
+                    f"a worker process died {broken_tries[item.uri]} times while processing this recording "
+                    "(out of memory?); try fewer --workers or a smaller model")))
+            else:
+                pending.append(item)
+        if pending:
+            clear_leftovers(config)  # the dead processes' temp files
+            time.sleep(batch.backoff)
