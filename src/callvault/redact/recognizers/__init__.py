@@ -23,13 +23,14 @@ from callvault.redact.recognizers.numbers import (
     PhoneNumberRecognizer,
     SsnRecognizer,
 )
+from callvault.redact.recognizers.names import SpelledNameRecognizer
 from callvault.redact.recognizers.secrets import AuthSecretRecognizer, BiographicalRecognizer, TechConfigRecognizer
 
 SPOKEN_RECOGNIZERS: tuple[type[SpokenRecognizer], ...] = (
     CallNumberRecognizer, CallTimeRecognizer, CallDurationRecognizer, CallLocationRecognizer,
     BillAmountRecognizer, ServicePlanRecognizer, UsageQuantityRecognizer, TechConfigRecognizer,
     AccountNumberRecognizer, AuthSecretRecognizer, BiographicalRecognizer, PanRecognizer, CvvRecognizer,
-    ExpiryRecognizer, SsnRecognizer, PhoneNumberRecognizer,
+    ExpiryRecognizer, SsnRecognizer, PhoneNumberRecognizer, SpelledNameRecognizer,
 )
 NER_ENTITIES = ("PERSON", "LOCATION")
 
