@@ -118,16 +118,17 @@ class Pipeline:
             if component is not None:
                 component.close()
 
-    def process_path(self, path: Path, metadata: CallMetadata | None = None, *, reprocess: bool = True) -> RecordingResult:
-        """Process one file; a problem with this file becomes a failed result, not an exception."""
+    def process_path(self, path: Path, metadata: CallMetadata | None = None, *, recording: Recording | None = None) -> RecordingResult:
+        """Process one file; a problem with this file becomes a failed result, not an exception.
+
+        ``metadata`` (from a manifest) replaces the sidecar's; ``recording`` is
+        the file already taken in by the caller, so its bytes are hashed once.
+        """
         started = time.perf_counter()
-        recording: Recording | None = None
         try:
-            recording = take_in(path)
+            recording = recording or take_in(path)
             if metadata is not None:
                 recording = Recording(recording.id, recording.source, metadata, recording.size)
-            if not reprocess and self.catalog.is_done(recording.id):
-                return RecordingResult(str(path), "skipped", recording.id, recording.metadata.call_id)
             audio = decode(path)
             result = self.process_recording(recording, audio, path)
         except (ConfigError, ModelMissingError, StoreError):

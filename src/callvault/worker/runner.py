@@ -12,16 +12,16 @@ import signal
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from callvault import PIPELINE_VERSION
 from callvault.assemble import RunOptions, build_pipeline
 from callvault.catalog.workers import worker_identity
+from callvault.clock import Clock, system_clock
 from callvault.config import AppConfig
 from callvault.fsutil import private_tempdir
-from callvault.models.errors import CallvaultError, ConfigError, InputError, StoreError
+from callvault.models.errors import CallvaultError, ConfigError, ModelMissingError, StoreError
 from callvault.pipeline import Pipeline, RecordingResult
 from callvault.recorder.intake import take_in
 from callvault.recorder.metadata import parse_metadata
@@ -95,12 +95,13 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 class Worker:
     """One worker's pipeline, identity and lease handling; used inline, per process, or per actor."""
 
-    def __init__(self, config: AppConfig, run: RunOptions, batch: BatchOptions, clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, config: AppConfig, run: RunOptions, batch: BatchOptions, clock: Clock = system_clock,
+                 sleep: Callable[[float], None] = time.sleep):
         self.pipeline: Pipeline = build_pipeline(config, run)
         self.pipeline.prefetch()
         self.config = config
         self.batch = batch
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock
         self.sleep = sleep
         self.id = worker_identity()
         self._s3 = None
@@ -130,20 +131,18 @@ class Worker:
                 if not catalog.acquire_lease(recording.id, self.id, self.batch.lease_seconds, self.clock()):
                     return RecordingResult(item.uri, "skipped", recording.id, error="leased by another worker")
                 try:
-                    result = self._with_retries(lambda: self._run_one(path, metadata))
+                    result = self._with_retries(lambda: self._run_one(path, metadata, recording))
                 finally:
                     catalog.release_lease(recording.id, self.id)
                 return replace(result, source=item.uri)
-        except (ConfigError,):
-            raise
-        except InputError as exc:
-            return RecordingResult(item.uri, "failed", error=str(exc), wall_seconds=round(time.perf_counter() - started, 3))
+        except (ConfigError, ModelMissingError):
+            raise  # every recording would fail the same way: stop the batch with the reason
         except CallvaultError as exc:
             return RecordingResult(item.uri, "failed", error=str(exc), wall_seconds=round(time.perf_counter() - started, 3))
 
-    def _run_one(self, path: Path, metadata) -> RecordingResult:
+    def _run_one(self, path: Path, metadata, recording) -> RecordingResult:
         with time_limit(self.batch.timeout):
-            return self.pipeline.process_path(path, metadata)
+            return self.pipeline.process_path(path, metadata, recording=recording)
 
     def _with_retries(self, action: Callable[[], Any]) -> Any:
         delay = self.batch.backoff
