@@ -14,15 +14,18 @@ from callvault.tempnames import tag
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+def atomic_output(path: str | Path, mode: int = 0o644, tmp_dir: Path | None = None) -> Iterator[BinaryIO]:
     """A file handle whose content appears at ``path`` whole, or not at all.
 
-    Written to a temp name beside ``path`` (tagged with this process, so a
-    later run can clear it after a kill -9), fsynced, then renamed.
+    Written to a temp name beside ``path`` (or in ``tmp_dir``, on the same
+    file system), tagged with this process so a later run can clear it after
+    a kill -9, fsynced, then renamed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=tag(f".{path.name}."), suffix=".part", dir=path.parent)
+    folder = tmp_dir or path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=tag(f".{path.name}."), suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -36,18 +39,18 @@ def atomic_output(path: str | Path, mode: int = 0o644) -> Iterator[BinaryIO]:
         raise
 
 
-def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644) -> Path:
-    with atomic_output(path, mode) as handle:
+def atomic_write_bytes(path: str | Path, data: bytes, mode: int = 0o644, tmp_dir: Path | None = None) -> Path:
+    with atomic_output(path, mode, tmp_dir) as handle:
         handle.write(data)
     return Path(path)
 
 
-def atomic_write_text(path: str | Path, text: str, mode: int = 0o644) -> Path:
-    return atomic_write_bytes(path, text.encode("utf-8"), mode)
+def atomic_write_text(path: str | Path, text: str, mode: int = 0o644, tmp_dir: Path | None = None) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), mode, tmp_dir)
 
 
-def atomic_write_json(path: str | Path, doc: Any, mode: int = 0o644) -> Path:
-    return atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", mode)
+def atomic_write_json(path: str | Path, doc: Any, mode: int = 0o644, tmp_dir: Path | None = None) -> Path:
+    return atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", mode, tmp_dir)
 
 
 @contextlib.contextmanager

@@ -33,14 +33,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clear_stale(folders: Iterable[Path], recursive: bool = False) -> list[Path]:
+def clear_stale(folders: Iterable[Path]) -> list[Path]:
     """Remove temp files and folders left in ``folders`` by processes that no longer run."""
     removed: list[Path] = []
     for folder in folders:
         if not folder.is_dir():
             continue
-        entries = folder.rglob(".*") if recursive else folder.iterdir()
-        for entry in list(entries):
+        for entry in list(folder.iterdir()):
             match = _OWNER.search(entry.name)
             if match and not _alive(int(match.group(1))):
                 if entry.is_dir() and not entry.is_symlink():

@@ -56,12 +56,18 @@ def check_key(key: str) -> PurePosixPath:
     return p
 
 
+TMP_DIR = ".tmp"
+
+
 class LocalStore:
     """Objects as files under ``root``; metadata in a ``.meta.json`` sidecar."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root).resolve()
         self.url = f"local:{self.root}"
+        # Temp files live here, not beside the objects, so clearing a killed
+        # run's leftovers never walks the whole store (object keys never start with ".").
+        self.tmp_dir = self.root / TMP_DIR
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
@@ -77,7 +83,8 @@ class LocalStore:
         dest = self._path(key)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(prefix=tag(f".{dest.name}."), suffix=".part", dir=dest.parent)
+            self.tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(prefix=tag(f".{dest.name}."), suffix=".part", dir=self.tmp_dir)
             os.close(fd)
             try:
                 try:
@@ -90,7 +97,7 @@ class LocalStore:
                 meta = {"sha256": sha256, "size": size}
                 if retain_until is not None:
                     meta["retain_until"] = retain_until.isoformat()
-                atomic_write_json(self._meta(dest), meta, mode=0o600)
+                atomic_write_json(self._meta(dest), meta, mode=0o600, tmp_dir=self.tmp_dir)
                 os.replace(tmp, dest)
             finally:
                 with contextlib.suppress(FileNotFoundError):

@@ -208,13 +208,14 @@ def _thread_limits(threads: int) -> Iterator[None]:
 
 
 def clear_leftovers(config: AppConfig) -> list[Path]:
-    """Temp files and folders of killed earlier runs: call staging, vault spool, private temp dirs."""
+    """Temp files and folders of killed earlier runs: call staging, vault spool and store, private temp dirs."""
     import tempfile
 
-    data = Path(config.data_dir)
-    return clear_stale([data / "calls", data / "vault" / "spool", Path(tempfile.gettempdir())]) + clear_stale(
-        [data / "vault"], recursive=True
-    )
+    from callvault.vault.settings import VaultSettings
+    from callvault.vault.stores import TMP_DIR
+
+    data, vault = Path(config.data_dir), VaultSettings.from_config(config)
+    return clear_stale([data / "calls", vault.vault_dir / "spool", vault.local_root / TMP_DIR, Path(tempfile.gettempdir())])
 
 
 def run_batch(
