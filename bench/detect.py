@@ -25,7 +25,8 @@ from callvault.models import Speaker, Transcript, Turn, Word
 from callvault.redact.apply import redact_transcript, redaction_spans
 from callvault.redact.audio import redact_audio
 from callvault.redact.detect import Detector
-from callvault.redact.labelled import Score, load_calls, score_call
+from callvault.labelled import load_dialogues as load_calls
+from callvault.redact.scoring import Score, score_call
 from callvault.redact.policy import RedactionPolicy
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -49,8 +49,8 @@ def detector():
 
 @pytest.fixture(scope="session")
 def labelled_calls():
-    from callvault.redact.labelled import load_calls
+    from callvault.labelled import load_dialogues
 
-    calls = load_calls(LABELLED)
+    calls = load_dialogues(LABELLED)
     assert len(calls) >= 40
     return calls

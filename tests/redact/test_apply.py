@@ -3,7 +3,7 @@
 from callvault.formats import transcript_from_dict, transcript_to_dict, transcript_to_text, transcript_to_vtt
 from callvault.models import Explanation, Finding
 from callvault.redact.apply import findings_to_dicts, redact_transcript, redaction_spans
-from callvault.redact.labelled import transcript_from_turns
+from callvault.labelled import transcript_from_turns
 from callvault.redact.policy import RedactionPolicy
 
 TURNS = [

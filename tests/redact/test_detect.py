@@ -2,7 +2,8 @@
 
 import pytest
 
-from callvault.redact.labelled import Score, score_call, transcript_from_turns
+from callvault.labelled import transcript_from_turns
+from callvault.redact.scoring import Score, score_call
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from callvault.redact.labelled import transcript_from_turns
+from callvault.labelled import transcript_from_turns
 
 pytestmark = pytest.mark.slow  # the session Detector loads spaCy
 

@@ -24,17 +24,12 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from callvault.models import ConfigError
+from callvault.models.entities import DEFAULT_ACTIONS, ENTITY_NAMES, NEVER_KEPT, NEVER_MASKED, PCI_SCRUB
 
 ACTIONS = ("redact", "mask", "keep")
 AUDIO_MODES = ("tone", "silence")
-NEVER_KEPT = frozenset({"PAN", "CVV", "CARD_EXPIRY", "AUTH_SECRET"})
-NEVER_MASKED = frozenset({"CVV", "AUTH_SECRET", "CARD_EXPIRY"})
-KNOWN_ENTITIES = frozenset({
-    "CALL_NUMBER", "CALL_TIME", "CALL_DURATION", "CALL_LOCATION", "BILL_AMOUNT", "SERVICE_PLAN", "USAGE_QTY",
-    "TECH_CONFIG", "ACCOUNT_NUMBER", "AUTH_SECRET", "BIOGRAPHICAL", "PAN", "CVV", "CARD_EXPIRY", "US_SSN",
-    "PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_TIME",
-})
-DEFAULT_ACTIONS = MappingProxyType({"PAN": "mask"})
+# What may be kept, masked or scrubbed comes from the one entity registry.
+KNOWN_ENTITIES = frozenset(ENTITY_NAMES)
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class RedactionPolicy:
     margin: float = 0.25
     audio_mode: str = "tone"
     pci_scrub: bool = True
-    scrub_entities: tuple[str, ...] = ("CVV", "AUTH_SECRET")
+    scrub_entities: tuple[str, ...] = PCI_SCRUB
     min_score: float = 0.3
 
     def __post_init__(self):
@@ -107,7 +102,7 @@ class RedactionPolicy:
                 margin=float(table.get("margin", 0.25)),
                 audio_mode=str(table.get("audio", "tone")).lower(),
                 pci_scrub=_bool(table.get("pci_scrub", True), "pci_scrub"),
-                scrub_entities=tuple(str(e).upper() for e in table.get("scrub_entities", ("CVV", "AUTH_SECRET"))),
+                scrub_entities=tuple(str(e).upper() for e in table.get("scrub_entities", PCI_SCRUB)),
                 min_score=float(table.get("min_score", 0.3)),
             )
         except (TypeError, ValueError) as exc:

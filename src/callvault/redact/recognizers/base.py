@@ -7,16 +7,11 @@ from typing import Iterable, Iterator
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from callvault.models.entities import ENTITY_KINDS
 from callvault.redact.context import Context
 from callvault.redact.spoken import NumberRun, SpokenText
 
-CATEGORY = {
-    "CALL_NUMBER": "CPNI", "CALL_TIME": "CPNI", "CALL_DURATION": "CPNI", "CALL_LOCATION": "CPNI",
-    "BILL_AMOUNT": "CPNI", "SERVICE_PLAN": "CPNI", "USAGE_QTY": "CPNI", "TECH_CONFIG": "CPNI",
-    "ACCOUNT_NUMBER": "CPNI", "AUTH_SECRET": "PII", "BIOGRAPHICAL": "PII", "US_SSN": "PII",
-    "PERSON": "PII", "LOCATION": "PII", "EMAIL_ADDRESS": "PII", "PHONE_NUMBER": "PII", "DATE_TIME": "PII",
-    "PAN": "PCI", "CVV": "PCI", "CARD_EXPIRY": "PCI",
-}
+CATEGORY = {name: kind.category for name, kind in ENTITY_KINDS.items()}
 
 
 @dataclass(frozen=True)
