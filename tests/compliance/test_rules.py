@@ -59,7 +59,7 @@ def test_inputs_that_are_absent_make_a_rule_not_applicable_with_the_reason(dialo
     results = _results(d, context=RuleContext())
     for rule in ("R5", "R9", "R11", "R14", "R15", "R17"):
         assert results[rule].status == "not_applicable" and results[rule].reason, rule
-    unknown = replace(d, metadata=replace(d.metadata, direction=None))
+    unknown = replace(d, dialogue=replace(d.dialogue, metadata=replace(d.metadata, direction=None)))
     assert "direction unknown" in _results(unknown)["R1"].reason
 
 

@@ -178,6 +178,30 @@ def _to_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _rule_facts(conn: sqlite3.Connection) -> None:
+    """Facts rules R5 and R9 need that no sidecar carries (see callvault.catalog.facts)."""
+    # 64.2010(b): the number of record of an account (a callback to it may carry call detail).
+    conn.execute(
+        """CREATE TABLE numbers_of_record (
+            account_id TEXT NOT NULL,
+            number TEXT NOT NULL,             -- digits only, last ten
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (account_id, number)
+        )"""
+    )
+    # 64.2009(d): a supervisor approved an outbound approval request, for one call or a campaign.
+    conn.execute(
+        """CREATE TABLE supervisor_approvals (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL CHECK (scope IN ('call', 'campaign')),
+            value TEXT NOT NULL,
+            supervisor TEXT NOT NULL,
+            approved_at TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX supervisor_approvals_value ON supervisor_approvals(scope, value)")
+
+
 # MIGRATIONS[n] takes a catalog from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _rule_facts)
 LATEST = len(MIGRATIONS)

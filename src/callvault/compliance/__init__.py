@@ -7,10 +7,11 @@
 
 from callvault.compliance.answers import Answer, classify_answer
 from callvault.compliance.context import CallbackFacts, RedactionFacts, RetentionFacts, RuleContext
-from callvault.compliance.detect import EVENT_TYPES, detect_events
+from callvault.compliance.detect import detect_events
 from callvault.compliance.options import ALL_PARTY_STATES, WARN_RULES, ComplianceOptions
 from callvault.compliance.quotes import redact_span
 from callvault.compliance.rules import RULE_IDS, RULES, run_rules, verdict
+from callvault.models.events import EVENT_TYPES, EventType
 from callvault.compliance.serialize import events_from_dicts, events_to_dicts, rules_from_dicts, rules_to_dicts
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "CallbackFacts",
     "ComplianceOptions",
     "EVENT_TYPES",
+    "EventType",
     "RULES",
     "RULE_IDS",
     "RedactionFacts",

@@ -37,6 +37,14 @@ class RetentionFacts:
 
 
 @dataclass(frozen=True)
+class CarrierFacts:
+    """Whether CPNI applies to this call (see compliance.carrier), and why."""
+
+    carrier: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class RuleContext:
     redaction: RedactionFacts | None = None
     callback: CallbackFacts | None = None
@@ -44,3 +52,4 @@ class RuleContext:
     retention: RetentionFacts | None = None
     change_notice_sent: bool | None = None  # R10: the system sent the 64.2010(f) notice itself
     cpni_shared_with_third_party: bool = False  # R7: then N6 (recipient) is required too
+    carrier: CarrierFacts | None = None  # not a carrier's call: R1-R11 are not applicable

@@ -196,7 +196,6 @@ MARKETING_VOLUNTEER_IN = cues(
 MARKETING_PITCH = cues(
     pitch=r"\b(?:upgrade|switch(?:ing)? (?:you )?to|save (?:you )?(?:money|\w+ dollars)|deal|promotion|special offer|add on|add an?|you(?:'d| would) (?:save|benefit|be better off)|recommend|i can offer|we have an? (?:offer|plan|deal))\b",
 )
-MARKETING_PITCH_CPNI = ("SERVICE_PLAN", "USAGE_QTY", "BILL_AMOUNT", "CALL_NUMBER", "CALL_TIME", "CALL_DURATION", "CALL_LOCATION", "TECH_CONFIG")
 
 # --- account changes (64.2010(f)) -----------------------------------------------
 CHANGE_SUBJECT = r"(?:password|passcode|pass code|pin|security question|backup question|security answer|address of record|mailing address|billing address|address|online (?:account|login|access)|login|email address)"

@@ -14,31 +14,17 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from callvault.compliance import cues as c
-from callvault.compliance.answers import AFFIRM, AMBIGUOUS, NEGATIVE, classify_answer
+from callvault.compliance.answers import AFFIRM, AMBIGUOUS, NEGATIVE, Answer, classify_answer
+from callvault.compliance.model import CARRIER as MODEL_CARRIER
+from callvault.compliance.model import CUSTOMER as MODEL_CUSTOMER
 from callvault.compliance.options import ComplianceOptions
 from callvault.compliance.quotes import redact_span
 from callvault.models.compliance import ConsentEvent
+from callvault.models.events import EVENT_TYPES, EventType as E
 from callvault.models.findings import Finding
 from callvault.models.recording import CallMetadata
 from callvault.models.transcript import Transcript
 
-EVENT_TYPES = (
-    "REC_DISCLOSURE",
-    "RECORDING_OBJECTION",
-    "CPNI_NOTICE",
-    "APPROVAL_GRANTED",
-    "APPROVAL_DENIED",
-    "APPROVAL_AMBIGUOUS",
-    "AUTH_CHALLENGE",
-    "AUTH_CHALLENGE_NONCOMPLIANT",
-    "AUTH_SUCCESS",
-    "AUTH_FAIL",
-    "ALT_DELIVERY_OFFER",
-    "MARKETING_OPT_IN",
-    "MARKETING_OPT_OUT",
-    "ACCOUNT_CHANGE",
-    "CHANGE_NOTICE",  # the 64.2010(f) notice, which R10 looks for
-)
 
 CARRIER_ROLES = ("agent", "ivr", "unknown")  # unknown: roles not assigned; read both ways
 CUSTOMER_ROLES = ("customer", "unknown")
@@ -63,10 +49,67 @@ class _Turn:
         return self.role in CUSTOMER_ROLES
 
 
+@dataclass(frozen=True)
+class _Learned:
+    """The model's opinion where code expects a cue: ``name`` goes into the event's ``why``."""
+
+    why: str
+    prefix: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.prefix + self.why
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A sentence of a turn the model judged; stands in for a cue's match (start/end/group)."""
+
+    begin: int
+    finish: int
+    text: str
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+    def group(self) -> str:
+        return self.text
+
+
+_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+_WINDOW, _STRIDE = 14, 7  # words: unpunctuated speech is read in overlapping windows
+# Carrier sentences the model is asked about: only those that touch a consent subject
+# (embedding costs time; greetings and billing talk need no second opinion).
+_CARRIER_CANDIDATE = re.compile(
+    r"record|monitor|tap(?:e|ed|ing)\b|pass ?code|password|\bpin\b|secur|verif|confirm|match|correct|right|account|usage|\buse\b|"
+    r"look|review|check|pull|access|history|detail|info|protect|duty|law|confiden|priva|say no|declin|refus|affect|mail|send|"
+    r"\btext|call (?:you )?back|callback|address|offer|promo|deal|market|\blist\b|sign|updat|chang|reset|saved|\bnew\b|notice|notif|alert|letter"
+)
+
+
+def _pieces(raw: str) -> list[tuple[int, int]]:
+    """Sentences of a turn (char spans); a long unpunctuated one as overlapping word windows."""
+    out = []
+    for m in _SENTENCE.finditer(raw):
+        words = list(re.finditer(r"\S+", m.group()))
+        if not words:
+            continue
+        if len(words) <= _WINDOW + _STRIDE:
+            out.append((m.start() + words[0].start(), m.start() + words[-1].end()))
+            continue
+        for i in range(0, len(words) - _STRIDE, _STRIDE):
+            chunk = words[i : i + _WINDOW]
+            out.append((m.start() + chunk[0].start(), m.start() + chunk[-1].end()))
+    return out
+
+
 class _Dialogue:
     """The transcript as detection reads it, with offsets and times computed once."""
 
-    def __init__(self, transcript: Transcript, findings: Sequence[Finding]):
+    def __init__(self, transcript: Transcript, findings: Sequence[Finding], model=None):
         self.text = transcript.text
         self.findings = tuple(findings)
         offsets = transcript.turn_offsets()
@@ -77,6 +120,33 @@ class _Dialogue:
         self._word_starts = [w.char_start for w in words]
         self._words = words
         self._turn_spans = [(t.start, t.end) for t in transcript.turns]
+        self._opinions: dict[int, list[tuple[_Span, object]]] = {}
+        if model is not None:
+            self._judge(model)
+
+    def _judge(self, model) -> None:
+        """Every candidate sentence embedded in one batch per side, judged once."""
+        for side, wanted in ((MODEL_CARRIER, lambda t: t.carrier), (MODEL_CUSTOMER, lambda t: t.customer)):
+            spans = []
+            for turn in self.turns:
+                if not wanted(turn):
+                    continue
+                for a, b in _pieces(turn.raw):
+                    piece = turn.raw[a:b]
+                    if side == MODEL_CUSTOMER or _CARRIER_CANDIDATE.search(piece.lower()):
+                        spans.append((turn.index, _Span(a, b, piece)))
+            if not spans:
+                continue
+            opinions = model.judge(side, model.encode([sp.text for _, sp in spans]))
+            for (index, span), opinion in zip(spans, opinions):
+                self._opinions.setdefault(index, []).append((span, opinion))
+
+    def opinion(self, turn: _Turn, *labels: str):
+        """(Opinion, _Span) of the first sentence of ``turn`` the model gave one of ``labels``, or None."""
+        for span, opinion in self._opinions.get(turn.index, ()):
+            if opinion.label in labels:
+                return opinion, span
+        return None
 
     def times(self, start: int, end: int) -> tuple[float, float]:
         """Audio times of the words a canonical-text span touches."""
@@ -155,31 +225,63 @@ def _recording(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
     for turn in d.turns:
         if turn.carrier:
             hit = c.first(c.REC_DISCLOSURE, turn.norm)
-            if hit and not c.any_of(c.REC_NEGATED, hit[1].group()):
-                events.append(d.event("REC_DISCLOSURE", turn, match=hit[1], why=f"cue:{hit[0].name}"))
+            said = hit and not c.any_of(c.REC_NEGATED, hit[1].group())
+            if said:
+                events.append(d.event(E.REC_DISCLOSURE, turn, match=hit[1], why=f"cue:{hit[0].name}"))
+            else:
+                learned = d.opinion(turn, "REC_DISCLOSURE")
+                if learned and not c.any_of(c.REC_NEGATED, c.normalise(learned[1].text)):
+                    hit = (None, learned[1])
+                    events.append(d.event(E.REC_DISCLOSURE, turn, match=learned[1], confidence=0.7, why=learned[0].why))
+            if hit and (said or hit[0] is None):
                 if c.any_of(c.REC_CONSENT_QUESTION, turn.norm[hit[1].end() :]):
                     answer = d.answer_after(turn, options.answer_window_turns)
                     if answer and classify_answer(answer.raw).kind == NEGATIVE:
                         objected.add(answer.index)
-                        events.append(d.event("RECORDING_OBJECTION", answer, [turn], confidence=0.85, why="answered no to the recording disclosure"))
+                        events.append(d.event(E.RECORDING_OBJECTION, answer, [turn], confidence=0.85, why="answered no to the recording disclosure"))
         if turn.customer and turn.index not in objected:
             hit = c.first(c.RECORDING_OBJECTION, turn.norm)
             if hit:
-                events.append(d.event("RECORDING_OBJECTION", turn, match=hit[1], why=f"cue:{hit[0].name}"))
+                events.append(d.event(E.RECORDING_OBJECTION, turn, match=hit[1], why=f"cue:{hit[0].name}"))
+            else:
+                learned = d.opinion(turn, "OBJECTION")
+                if learned:
+                    events.append(d.event(E.RECORDING_OBJECTION, turn, match=learned[1], confidence=0.7, why=learned[0].why))
     return events
 
 
-def _elements(turn: _Turn) -> dict[str, str]:
+# Notice elements the model can recognise when no cue does.
+_LEARNED_ELEMENTS = {"N1": "NOTICE_RIGHTS", "N4": "NOTICE_REFUSE", "N5": "CPNI_REQUEST"}
+
+
+def _elements(d: _Dialogue, turn: _Turn) -> dict[str, str]:
     found = {}
     for element, element_cues in c.NOTICE_ELEMENTS.items():
         hit = c.first(element_cues, turn.norm)
         if hit:
             found[element] = hit[0].name
+        elif element in _LEARNED_ELEMENTS:
+            learned = d.opinion(turn, _LEARNED_ELEMENTS[element])
+            if learned:
+                found[element] = learned[0].why
     return found
 
 
-_ANSWER_EVENT = {AFFIRM: "APPROVAL_GRANTED", NEGATIVE: "APPROVAL_DENIED", AMBIGUOUS: "APPROVAL_AMBIGUOUS"}
-_MARKETING_EVENT = {AFFIRM: "MARKETING_OPT_IN", NEGATIVE: "MARKETING_OPT_OUT", AMBIGUOUS: "APPROVAL_AMBIGUOUS"}
+def _answer(d: _Dialogue, answer: _Turn) -> Answer:
+    """The cue grammar's reading; where it found no clear answer the model may read a refusal.
+
+    The model never turns an unclear answer into a yes: ambiguous is not approval.
+    """
+    reading = classify_answer(answer.raw)
+    if reading.kind == AMBIGUOUS and reading.cue == "no clear answer":
+        learned = d.opinion(answer, "DENY")
+        if learned:
+            return Answer(NEGATIVE, learned[0].why)
+    return reading
+
+
+_ANSWER_EVENT = {AFFIRM: E.APPROVAL_GRANTED, NEGATIVE: E.APPROVAL_DENIED, AMBIGUOUS: E.APPROVAL_AMBIGUOUS}
+_MARKETING_EVENT = {AFFIRM: E.MARKETING_OPT_IN, NEGATIVE: E.MARKETING_OPT_OUT, AMBIGUOUS: E.APPROVAL_AMBIGUOUS}
 
 
 def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
@@ -189,20 +291,23 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
     last_notice = -10
     for turn in d.turns:
         if turn.carrier:
-            elements = _elements(turn)
-            about_cpni = c.any_of(c.CPNI_OBJECT, turn.norm)
+            elements = _elements(d, turn)
+            about_cpni = c.any_of(c.CPNI_OBJECT, turn.norm) or (elements.get("N5", "").startswith("model:"))
             notice = about_cpni and bool({"N1", "N2", "N4"} & set(elements))
             if notice:
-                events.append(d.event("CPNI_NOTICE", turn, why="elements:" + ",".join(f"{k}={v}" for k, v in sorted(elements.items())), details=sorted(elements)))
+                events.append(d.event(E.CPNI_NOTICE, turn, why="elements:" + ",".join(f"{k}={v}" for k, v in sorted(elements.items())), details=sorted(elements)))
                 last_notice = turn.index
             marketing = c.first(c.MARKETING_QUESTION, turn.norm)
+            if not marketing:
+                learned = d.opinion(turn, "MARKETING_QUESTION")
+                marketing = (_Learned(learned[0].why), learned[1]) if learned else None
             asks_cpni = "N5" in elements and (about_cpni or turn.index - last_notice <= 2) and (
                 notice or "N2" in elements or "N3" in elements or turn.index - last_notice <= 2
             )
             if asks_cpni and not (marketing and "N2" not in elements):
                 answer = d.answer_after(turn, options.answer_window_turns)
                 if answer and answer.index not in answered:
-                    reading = classify_answer(answer.raw)
+                    reading = _answer(d, answer)
                     answered.add(answer.index)
                     events.append(
                         d.event(_ANSWER_EVENT[reading.kind], answer, [turn], confidence=0.85 if reading.kind != AMBIGUOUS else 0.7, why=f"answer to CPNI-use question ({elements['N5']}): {reading.cue}", details=("scope:cpni",))
@@ -222,23 +327,30 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
                     )
         elif turn.customer and turn.index not in answered:
             out = c.first(c.MARKETING_VOLUNTEER_OUT, turn.norm)
+            if not out:
+                learned = d.opinion(turn, "OPT_OUT")
+                out = (_Learned(learned[0].why, prefix=""), learned[1]) if learned else None
             if out:
-                events.append(d.event("MARKETING_OPT_OUT", turn, match=out[1], why=f"volunteered:{out[0].name}", details=("scope:marketing",)))
+                events.append(d.event(E.MARKETING_OPT_OUT, turn, match=out[1], why=f"volunteered:{out[0].name}", details=("scope:marketing",)))
                 continue
             into = c.first(c.MARKETING_VOLUNTEER_IN, turn.norm)
             if into:
-                events.append(d.event("MARKETING_OPT_IN", turn, match=into[1], why=f"volunteered:{into[0].name}", details=("scope:marketing",)))
+                events.append(d.event(E.MARKETING_OPT_IN, turn, match=into[1], why=f"volunteered:{into[0].name}", details=("scope:marketing",)))
     return events
 
 
-def _challenge(turn: _Turn) -> tuple[str, str, re.Match] | None:
+def _challenge(d: _Dialogue, turn: _Turn) -> tuple[str, str, re.Match] | None:
     """(event type, cue, match) when an agent turn asks the caller to authenticate."""
     bad = c.first(c.NONCOMPLIANT_PROMPT, turn.norm)
     if bad and (bad[0].name != "address" or c.any_of(c.VERIFY_CONTEXT, turn.norm)):
-        return "AUTH_CHALLENGE_NONCOMPLIANT", bad[0].name, bad[1]
+        return E.AUTH_CHALLENGE_NONCOMPLIANT, bad[0].name, bad[1]
     good = c.first(c.AUTH_PROMPT, turn.norm)
     if good and not c.any_of(c.AUTH_NOT_A_PROMPT, turn.norm):
-        return "AUTH_CHALLENGE", good[0].name, good[1]
+        return E.AUTH_CHALLENGE, good[0].name, good[1]
+    learned = d.opinion(turn, "AUTH_PROMPT", "AUTH_PROMPT_BIO")
+    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, c.normalise(learned[1].text)):
+        kind = E.AUTH_CHALLENGE_NONCOMPLIANT if learned[0].label == "AUTH_PROMPT_BIO" else E.AUTH_CHALLENGE
+        return kind, learned[0].why, learned[1]
     return None
 
 
@@ -248,40 +360,48 @@ def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEve
     for turn in d.turns:
         if not turn.carrier:
             continue
-        challenge = _challenge(turn)
+        challenge = _challenge(d, turn)
         if not challenge:
             continue
         kind, cue, match = challenge
-        events.append(d.event(kind, turn, match=match, why=f"cue:{cue}", details=(f"asked:{cue}",)))
-        via = "via:password" if kind == "AUTH_CHALLENGE" else "via:noncompliant"
+        why = cue if cue.startswith("model:") else f"cue:{cue}"
+        events.append(d.event(kind, turn, match=match, why=why, details=(f"asked:{cue.split()[0]}",)))
+        via = "via:password" if kind == E.AUTH_CHALLENGE else "via:noncompliant"
         answer = None
         for later in d.turns[turn.index + 1 : turn.index + 1 + window]:
-            if later.carrier and _challenge(later):
+            if later.carrier and _challenge(d, later):
                 break  # asked again: that challenge has its own outcome
             if later.customer and later.speaker != turn.speaker and answer is None:
                 answer = later
                 no_secret = c.first(c.CUSTOMER_NO_SECRET, later.norm)
-                if no_secret:
-                    events.append(d.event("AUTH_FAIL", later, [turn], confidence=0.85, why=f"customer:{no_secret[0].name}", details=(via,)))
+                learned = None if no_secret else d.opinion(later, "NO_SECRET")
+                if no_secret or learned:
+                    why = f"customer:{no_secret[0].name}" if no_secret else f"customer {learned[0].why}"
+                    events.append(d.event(E.AUTH_FAIL, later, [turn], confidence=0.85 if no_secret else 0.7, why=why, details=(via,)))
                     break
                 continue
             if later.carrier and answer is not None:
                 bad = c.first(c.AUTH_BAD, later.norm)
-                if bad:
-                    events.append(d.event("AUTH_FAIL", later, [turn, answer], confidence=0.9, why=f"agent:{bad[0].name}", details=(via,)))
-                    break
                 ok = c.first(c.AUTH_OK, later.norm)
+                if not bad and not ok:
+                    learned = d.opinion(later, "AUTH_BAD", "AUTH_OK")
+                    if learned:
+                        pair = (_Learned(learned[0].why), learned[1])
+                        bad, ok = (pair, None) if learned[0].label == "AUTH_BAD" else (None, pair)
+                if bad:
+                    events.append(d.event(E.AUTH_FAIL, later, [turn, answer], confidence=0.9, why=f"agent:{bad[0].name}", details=(via,)))
+                    break
                 if ok:
-                    events.append(d.event("AUTH_SUCCESS", later, [turn, answer], confidence=0.9, why=f"agent:{ok[0].name}", details=(via,)))
+                    events.append(d.event(E.AUTH_SUCCESS, later, [turn, answer], confidence=0.9, why=f"agent:{ok[0].name}", details=(via,)))
                     break
                 ack = c.first(c.POLITE_ACK, later.norm)
                 if ack and "?" not in answer.raw:  # thanked for a plain answer: taken as accepted
-                    events.append(d.event("AUTH_SUCCESS", later, [turn, answer], confidence=0.6, why=f"agent acknowledged the answer ({ack[0].name})", details=(via,)))
+                    events.append(d.event(E.AUTH_SUCCESS, later, [turn, answer], confidence=0.6, why=f"agent acknowledged the answer ({ack[0].name})", details=(via,)))
                     break
     return events
 
 
-def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tuple[c.Cue, ...] = (), before: int = 30, after: int = 0) -> list[ConsentEvent]:
+def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tuple[c.Cue, ...] = (), before: int = 30, after: int = 0, learned_label: str = "") -> list[ConsentEvent]:
     events = []
     for turn in d.turns:
         if not turn.carrier:
@@ -290,6 +410,10 @@ def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tu
         # Exclusions look near the match only: "I've updated it. Want offers?" is still a change.
         if hit and not c.any_of(exclude, turn.norm[max(0, hit[1].start() - before) : hit[1].end() + after]):
             events.append(d.event(type_, turn, match=hit[1], why=f"cue:{hit[0].name}"))
+        elif not hit and learned_label:
+            learned = d.opinion(turn, learned_label)
+            if learned:
+                events.append(d.event(type_, turn, match=learned[1], confidence=0.7, why=learned[0].why))
     return events
 
 
@@ -298,21 +422,24 @@ def detect_events(
     findings: Sequence[Finding] = (),
     metadata: CallMetadata | None = None,
     options: ComplianceOptions | None = None,
+    model=None,
 ) -> list[ConsentEvent]:
     """Every consent and disclosure event of one call, in time order.
 
     ``findings`` only redact the quotes; ``metadata`` is accepted so callers
     pass one signature to detection and rules (direction does not change
-    what was said).
+    what was said). ``model`` (compliance.model.EventModel, built once per
+    worker) gives a second opinion where the cue grammar finds nothing; its
+    events say ``why="model:LABEL score ~ 'nearest example'"``.
     """
     options = options or ComplianceOptions()
-    d = _Dialogue(transcript, findings)
+    d = _Dialogue(transcript, findings, model if options.event_model else None)
     events = [
         *_recording(d, options),
         *_approvals(d, options),
         *_authentication(d, options),
-        *_single_turn(d, "ALT_DELIVERY_OFFER", c.ALT_DELIVERY, c.ALT_DELIVERY_EXCLUDE, before=60, after=40),
-        *_single_turn(d, "ACCOUNT_CHANGE", c.ACCOUNT_CHANGE, c.ACCOUNT_CHANGE_EXCLUDE),
-        *_single_turn(d, "CHANGE_NOTICE", c.CHANGE_NOTICE),
+        *_single_turn(d, E.ALT_DELIVERY_OFFER, c.ALT_DELIVERY, c.ALT_DELIVERY_EXCLUDE, before=60, after=40, learned_label="ALT_DELIVERY"),
+        *_single_turn(d, E.ACCOUNT_CHANGE, c.ACCOUNT_CHANGE, c.ACCOUNT_CHANGE_EXCLUDE, learned_label="ACCOUNT_CHANGE"),
+        *_single_turn(d, E.CHANGE_NOTICE, c.CHANGE_NOTICE, learned_label="CHANGE_NOTICE"),
     ]
     return sorted(events, key=lambda e: (e.start, e.turn_indexes[-1], EVENT_TYPES.index(e.type)))

@@ -35,6 +35,10 @@ class ComplianceOptions:
     objection_grace_s: float = 15.0
     # How many turns after a question its answer may come.
     answer_window_turns: int = 3
+    # Telecom carrier call (CPNI rules apply)? "auto": the sidecar's carrier field, else the speech decides.
+    carrier: bool | str = "auto"
+    # A learned second opinion (sentence embeddings) beside the cue grammar.
+    event_model: bool = True
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any] | None) -> "ComplianceOptions":
@@ -48,7 +52,11 @@ class ComplianceOptions:
         for name, value in table.items():
             default = getattr(cls, name)
             try:
-                if isinstance(default, tuple):
+                if name == "carrier":
+                    if not (isinstance(value, bool) or value == "auto"):
+                        raise TypeError
+                    values[name] = value
+                elif isinstance(default, tuple):
                     if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                         raise TypeError
                     values[name] = tuple(v.strip().upper() for v in value)
@@ -65,7 +73,8 @@ class ComplianceOptions:
                         raise TypeError
                     values[name] = float(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"[compliance]: {name} = {value!r} is not a valid {type(default).__name__}; fix it in the config file") from None
+                kind = 'true, false or "auto"' if name == "carrier" else f"valid {type(default).__name__}"
+                raise ConfigError(f"[compliance]: {name} = {value!r} is not a {kind}; fix it in the config file") from None
         bad = [r for r in values.get("warn_rules", ()) if not (r.startswith("R") and r[1:].isdigit())]
         if bad:
             raise ConfigError(f"[compliance]: warn_rules has {', '.join(bad)}; use rule ids like \"R7\"")

@@ -19,17 +19,15 @@ from callvault.compliance.detect import CARRIER_ROLES
 from callvault.compliance.options import ComplianceOptions
 from callvault.compliance.quotes import redact_span
 from callvault.models.compliance import ConsentEvent, Evidence, RuleResult
+from callvault.models.entities import CALL_DETAIL, CPNI, SAD, category_of
+from callvault.models.events import APPROVALS, EVIDENCE_RETAINED, GRANTS, MARKETING, REFUSALS, EventType as E
 from callvault.models.findings import Finding
 from callvault.models.recording import CallMetadata
 from callvault.models.timespan import TimeSpan, merge_spans
 from callvault.models.transcript import Transcript
 
-CALL_DETAIL = ("CALL_NUMBER", "CALL_TIME", "CALL_DURATION", "CALL_LOCATION")
-SAD = ("CVV", "PIN", "CARD_PIN")  # PCI sensitive authentication data spoken aloud
-APPROVALS = ("APPROVAL_GRANTED", "APPROVAL_DENIED", "APPROVAL_AMBIGUOUS")
-GRANTS = ("APPROVAL_GRANTED", "MARKETING_OPT_IN")
-REFUSALS = ("APPROVAL_DENIED", "MARKETING_OPT_OUT", "APPROVAL_AMBIGUOUS")
-EVIDENCE_RETAINED = (*APPROVALS, "CPNI_NOTICE", "MARKETING_OPT_IN", "MARKETING_OPT_OUT")
+# CPNI that can be pitched against (the account number is not a reason to sell).
+MARKETING_PITCH_CPNI = CPNI - {"ACCOUNT_NUMBER"}
 ONE_YEAR = timedelta(days=365)
 COVER_TOLERANCE = 0.05  # seconds a silenced span may fall short of a word's edge
 
@@ -55,7 +53,7 @@ class Call:
         return [
             f
             for f in self.findings
-            if f.role in CARRIER_ROLES and (wanted is None or f.entity in wanted) and (category is None or f.category == category)
+            if f.role in CARRIER_ROLES and (wanted is None or f.entity in wanted) and (category is None or category_of(f.entity) == category)
         ]
 
     def customer_said_first(self, finding: Finding) -> bool:
@@ -102,7 +100,7 @@ def _inbound_only(call: Call) -> RuleResult | None:
 
 
 def _undisclosed_before_auth(call: Call, found: list[Finding], password_only: bool) -> tuple[list[Finding], float | None]:
-    auth = _first_time(call.of("AUTH_SUCCESS"), lambda e: not password_only or "via:password" in e.details)
+    auth = _first_time(call.of(E.AUTH_SUCCESS), lambda e: not password_only or "via:password" in e.details)
     bad = [f for f in found if (auth is None or f.start < auth) and not call.customer_said_first(f)]
     return bad, auth
 
@@ -122,10 +120,10 @@ def r1_call_detail_before_auth(call: Call) -> RuleResult:
 
 
 def r2_noncompliant_prompt(call: Call) -> RuleResult:
-    bad = call.of("AUTH_CHALLENGE_NONCOMPLIANT")
+    bad = call.of(E.AUTH_CHALLENGE_NONCOMPLIANT)
     if bad:
         return _result("fail", "the password prompt asked for biographical or account information", [_event_evidence(e) for e in bad])
-    if call.of("AUTH_CHALLENGE"):
+    if call.of(E.AUTH_CHALLENGE):
         return _result("pass", "authentication prompts asked for a password only")
     return _na("no authentication prompt in the call")
 
@@ -144,17 +142,17 @@ def r3_cpni_without_auth(call: Call) -> RuleResult:
 
 
 def r4_detail_after_failed_auth(call: Call) -> RuleResult:
-    fails = call.of("AUTH_FAIL")
+    fails = call.of(E.AUTH_FAIL)
     if not fails:
         return _na("no failed authentication")
     failed_at = min(e.start for e in fails)
-    success = _first_time(call.of("AUTH_SUCCESS"), lambda e: e.start > failed_at and "via:password" in e.details)
+    success = _first_time(call.of(E.AUTH_SUCCESS), lambda e: e.start > failed_at and "via:password" in e.details)
     bad = [
         f
         for f in call.carrier_findings(CALL_DETAIL)
         if f.start > failed_at and (success is None or f.start < success) and not call.customer_said_first(f)
     ]
-    offers = call.of("ALT_DELIVERY_OFFER")
+    offers = call.of(E.ALT_DELIVERY_OFFER)
     if bad:
         note = "an alternative delivery was also offered" if offers else "no alternative delivery was offered"
         return _result("fail", f"call detail read out after failed authentication ({note})", [_event_evidence(fails[0]), *(call.evidence(f) for f in bad)])
@@ -178,7 +176,7 @@ def r5_callback_number(call: Call) -> RuleResult:
 def _pitches(call: Call) -> list[Finding]:
     """Agent findings of CPNI that sit in a turn that markets something."""
     used = []
-    for f in call.carrier_findings(c.MARKETING_PITCH_CPNI):
+    for f in call.carrier_findings(MARKETING_PITCH_CPNI):
         s, e = call.turn_spans[call.turn_of(f.char_start)]
         if c.any_of(c.MARKETING_PITCH, c.normalise(call.text[s:e])):
             used.append(f)
@@ -213,7 +211,7 @@ def r7_notice_elements(call: Call) -> RuleResult:
     bad, ok = [], []
     for request in requests:
         asked_at = min(request.turn_indexes)
-        notices = [n for n in call.of("CPNI_NOTICE") if max(n.turn_indexes) <= asked_at]
+        notices = [n for n in call.of(E.CPNI_NOTICE) if max(n.turn_indexes) <= asked_at]
         said = {"N5"} | {d for n in notices for d in n.details}  # the request itself is the explicit question
         missing = [n for n in required if n not in said]
         if not notices:
@@ -228,14 +226,14 @@ def r7_notice_elements(call: Call) -> RuleResult:
 
 
 def r8_ambiguous_as_approval(call: Call) -> RuleResult:
-    asked = call.of(*APPROVALS, "MARKETING_OPT_IN", "MARKETING_OPT_OUT")
+    asked = call.of(*APPROVALS, E.MARKETING_OPT_IN, E.MARKETING_OPT_OUT)
     if not asked:
         return _na("no approval question in the call")
-    ambiguous = call.of("APPROVAL_AMBIGUOUS")
+    ambiguous = call.of(E.APPROVAL_AMBIGUOUS)
     bad = []
     for event in ambiguous:
         answer_turn = max(event.turn_indexes)
-        later = [e for e in call.of(*GRANTS, "APPROVAL_DENIED", "MARKETING_OPT_OUT") if min(e.turn_indexes) > answer_turn]
+        later = [e for e in call.of(*GRANTS, E.APPROVAL_DENIED, E.MARKETING_OPT_OUT) if min(e.turn_indexes) > answer_turn]
         settled = min((min(e.turn_indexes) for e in later), default=len(call.transcript.turns))
         reply = next((t for t in range(answer_turn + 1, len(call.transcript.turns)) if call.transcript.turns[t].role in CARRIER_ROLES), None)
         if reply is not None and reply < settled:
@@ -256,7 +254,7 @@ def r8_ambiguous_as_approval(call: Call) -> RuleResult:
 def r9_outbound_supervisor(call: Call) -> RuleResult:
     if call.metadata.direction != "outbound":
         return _na("not an outbound call" if call.metadata.direction else "call direction unknown")
-    requests = [e for e in call.events if (e.type in APPROVALS or e.type.startswith("MARKETING_")) and len(e.turn_indexes) > 1]
+    requests = [e for e in call.events if e.type in (*APPROVALS, *MARKETING) and len(e.turn_indexes) > 1]
     if not requests:
         return _na("no approval request in this outbound call")
     if call.context.supervisor_approval is None:
@@ -267,12 +265,12 @@ def r9_outbound_supervisor(call: Call) -> RuleResult:
 
 
 def r10_change_notice(call: Call) -> RuleResult:
-    changes = call.of("ACCOUNT_CHANGE")
+    changes = call.of(E.ACCOUNT_CHANGE)
     if not changes:
         return _na("no account change in the call")
     if call.context.change_notice_sent:
         return _result("pass", "the system sent the change notice", [_event_evidence(changes[0])])
-    notices = call.of("CHANGE_NOTICE")
+    notices = call.of(E.CHANGE_NOTICE)
     bad = [e for e in changes if not any(max(n.turn_indexes) >= min(e.turn_indexes) for n in notices)]
     if bad:
         return _result("fail", "account change with no notice to the number or address of record", [_event_evidence(e) for e in bad])
@@ -312,7 +310,7 @@ def r12_disclosure(call: Call) -> RuleResult:
     strict, why = _all_party(call)
     if not strict:
         return _na("every party is in a one-party-consent state (18 U.S.C. 2511(2)(d))")
-    disclosures = call.of("REC_DISCLOSURE")
+    disclosures = call.of(E.REC_DISCLOSURE)
     if not disclosures:
         return _result("fail", f"no recording disclosure ({why})")
     first = min(disclosures, key=lambda e: e.start)
@@ -325,7 +323,7 @@ def r12_disclosure(call: Call) -> RuleResult:
         if t.role == "customer" and t.start < first.start and len(t.words) > call.options.substantive_words
     ]
     # Substantive: the customer's own data, or any CPNI or card data (not the agent's name).
-    said = [f for f in call.findings if f.start < first.start and (f.role == "customer" or f.category in ("CPNI", "PCI"))]
+    said = [f for f in call.findings if f.start < first.start and (f.role == "customer" or category_of(f.entity) in ("CPNI", "PCI"))]
     if earlier or said:
         evidence = [call.evidence(f, "said before the disclosure") for f in said[:3]]
         return _result("fail", f"recording disclosed only after substantive speech ({why})", [_event_evidence(first), *evidence])
@@ -333,7 +331,7 @@ def r12_disclosure(call: Call) -> RuleResult:
 
 
 def r13_objection(call: Call) -> RuleResult:
-    objections = call.of("RECORDING_OBJECTION")
+    objections = call.of(E.RECORDING_OBJECTION)
     if not objections:
         return _na("the customer did not object to the recording")
     strict, why = _all_party(call)
@@ -423,6 +421,7 @@ RULES = (
     Rule("R17", "Deletion attempted during a legal hold", "FRCP 37(e)", r17_deletion_during_hold),
 )
 RULE_IDS = tuple(r.id for r in RULES)
+CPNI_RULES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R11")  # 47 U.S.C. 222 and Part 64
 
 
 def run_rules(
@@ -446,7 +445,12 @@ def run_rules(
         turn_spans=tuple(transcript.turn_offsets()),
     )
     results = []
+    not_carrier = call.context.carrier is not None and not call.context.carrier.carrier
     for rule in RULES:
+        if not_carrier and rule.id in CPNI_RULES:
+            reason = f"not a telecom carrier's call ({call.context.carrier.reason}); CPNI rules apply to carrier calls only"
+            results.append(RuleResult(rule.id, "not_applicable", rule.title, rule.citation, reason=reason))
+            continue
         result = replace(rule.check(call), rule=rule.id, title=rule.title, citation=rule.citation)
         if result.status == "fail" and rule.id in options.warn_rules:
             result = replace(result, status="warn", reason=result.reason + " (rule marked unverified [U]: warning, not failure)")

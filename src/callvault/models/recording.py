@@ -21,6 +21,13 @@ class CallMetadata:
     customer_states: tuple[str, ...] = ()  # US state codes of the customer's side
     channel_roles: Mapping[int, str] = field(default_factory=dict)  # {0: "agent"}
     tags: tuple[str, ...] = ()
+    # Is this a telecom carrier's call (CPNI applies)? None: detect it from the speech.
+    carrier: bool | None = None
+    # R5: the carrier calling the customer back, and the number it dialled.
+    callback: bool | None = None
+    customer_number: str | None = None
+    # R9: the outbound campaign a supervisor-approval record may cover.
+    campaign_id: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -32,6 +39,10 @@ class CallMetadata:
             "customer_states": list(self.customer_states),
             "channel_roles": {str(k): v for k, v in sorted(self.channel_roles.items())},
             "tags": list(self.tags),
+            "carrier": self.carrier,
+            "callback": self.callback,
+            "customer_number": self.customer_number,
+            "campaign_id": self.campaign_id,
         }
 
 

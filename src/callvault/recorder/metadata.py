@@ -15,7 +15,7 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
     "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
-_FIELDS = ("call_id", "direction", "started_at", "agent_id", "account_id", "customer_states", "channel_roles", "tags")
+_FIELDS = ("call_id", "direction", "started_at", "agent_id", "account_id", "customer_states", "channel_roles", "tags", "carrier", "callback", "customer_number", "campaign_id")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -66,7 +66,20 @@ def parse_metadata(raw: Mapping[str, Any], path: Path) -> CallMetadata:
     tags = raw.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) and t and not _CONTROL.search(t) for t in tags):
         raise InputError(path, "metadata field 'tags' must be a list of strings")
+    flags = {}
+    for name in ("carrier", "callback"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise InputError(path, f"metadata field '{name}' must be true or false (or left out)")
+        flags[name] = value
+    number = _text(path, "customer_number", raw.get("customer_number"), limit=32)
+    if number is not None and not re.fullmatch(r"[+0-9() .-]{7,32}", number):
+        raise InputError(path, "metadata field 'customer_number' must be a phone number such as +1 555 123 4567")
     return CallMetadata(
+        carrier=flags["carrier"],
+        callback=flags["callback"],
+        customer_number=number,
+        campaign_id=_text(path, "campaign_id", raw.get("campaign_id")),
         call_id=_text(path, "call_id", raw.get("call_id")),
         direction=direction.lower() if direction else None,
         started_at=started_at,

@@ -1,0 +1,129 @@
+"""A learned second opinion on consent events: nearest labelled utterances in embedding space.
+
+The cue grammar (cues.py) names the phrasings it knows; free paraphrase
+slips past it. This model embeds a candidate sentence (all-MiniLM-L6-v2,
+compliance.embed) and compares it with labelled utterances written for this
+project (data/event_examples.txt; their vectors are shipped precomputed in
+data/event_examples.npz). It answers with the label of the nearest examples,
+their cosine score, and the nearest example's text, so every event it fires
+explains itself. Detection asks it only where the grammar found nothing.
+
+Build it once per worker (``load_event_model``); it holds the encoder's weights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Sequence
+
+import numpy as np
+
+from callvault.models.errors import CallvaultError
+
+CARRIER, CUSTOMER = "carrier", "customer"
+OTHER = "OTHER"
+EXAMPLES_FILE = "event_examples.txt"
+VECTORS_FILE = "event_examples.npz"
+# A sentence is given a label when its nearest examples of that label score at
+# least this (cosine) and beat every other label by MARGIN. Set on the
+# examples themselves (leave-one-out), not on any scored dialogue.
+MIN_SCORE = 0.5
+MARGIN = 0.03
+TOP_K = 2
+
+
+@dataclass(frozen=True)
+class Example:
+    side: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Opinion:
+    label: str  # OTHER when no label is close enough
+    score: float
+    example: str  # the nearest labelled utterance
+
+    @property
+    def why(self) -> str:
+        return f"model:{self.label} {self.score:.2f} ~ {self.example!r}"
+
+
+def parse_examples(text: str) -> list[Example]:
+    examples, side, label = [], None, None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            side, label = line[1:-1].split()
+            if side not in (CARRIER, CUSTOMER):
+                raise CallvaultError(f"{EXAMPLES_FILE} line {number}: side must be carrier or customer")
+            continue
+        if label is None:
+            raise CallvaultError(f"{EXAMPLES_FILE} line {number}: an utterance before any [side LABEL] header")
+        examples.append(Example(side, label, line))
+    return examples
+
+
+def examples_text() -> str:
+    return resources.files("callvault.compliance").joinpath("data", EXAMPLES_FILE).read_text(encoding="utf-8")
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EventModel:
+    def __init__(self, encoder, examples: Sequence[Example], vectors: np.ndarray):
+        self._encoder = encoder
+        self._examples = {side: [e for e in examples if e.side == side] for side in (CARRIER, CUSTOMER)}
+        index = {side: [i for i, e in enumerate(examples) if e.side == side] for side in (CARRIER, CUSTOMER)}
+        self._vectors = {side: vectors[idx].astype(np.float32) for side, idx in index.items()}
+
+    def labels(self, side: str) -> tuple[str, ...]:
+        return tuple(sorted({e.label for e in self._examples[side]} - {OTHER}))
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        return self._encoder.encode(sentences)
+
+    def judge(self, side: str, vectors: np.ndarray) -> list[Opinion]:
+        """One Opinion per row of ``vectors`` (unit sentence vectors), against ``side``'s examples."""
+        examples, bank = self._examples[side], self._vectors[side]
+        if len(vectors) == 0:
+            return []
+        sims = vectors @ bank.T
+        labels = np.array([e.label for e in examples])
+        names = sorted(set(labels))
+        opinions = []
+        for row in sims:
+            scores = {}
+            for name in names:
+                own = np.sort(row[labels == name])[::-1][:TOP_K]
+                scores[name] = float(own.mean())
+            best = max(scores, key=scores.get)
+            runner = max((v for k, v in scores.items() if k != best), default=0.0)
+            nearest = int(np.argmax(np.where(labels == best, row, -2.0)))
+            label = best if scores[best] >= MIN_SCORE and scores[best] - runner >= MARGIN else OTHER
+            opinions.append(Opinion(label, round(scores[best], 3), examples[nearest].text))
+        return opinions
+
+
+def load_event_model(encoder=None) -> EventModel:
+    """The model from package data; CallvaultError saying how to rebuild when the vectors are stale."""
+    from callvault.compliance.embed import SentenceEncoder
+
+    text = examples_text()
+    examples = parse_examples(text)
+    try:
+        with resources.files("callvault.compliance").joinpath("data", VECTORS_FILE).open("rb") as handle:
+            stored = np.load(handle)
+            vectors, stored_digest = stored["vectors"], str(stored["digest"])
+    except (OSError, KeyError, ValueError) as exc:
+        raise CallvaultError(f"{VECTORS_FILE} is missing or unreadable ({type(exc).__name__}); run python tools/build_event_examples.py") from None
+    if stored_digest != digest(text) or len(vectors) != len(examples):
+        raise CallvaultError(f"{VECTORS_FILE} was built from other examples than {EXAMPLES_FILE}; run python tools/build_event_examples.py")
+    return EventModel(encoder or SentenceEncoder(), examples, vectors)
