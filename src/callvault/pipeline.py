@@ -33,6 +33,7 @@ from callvault.recorder.decode import DecodedAudio, decode
 from callvault.recorder.intake import take_in
 from callvault.transcribe.diarize import MonoDiarizer, SingleSpeakerDiarizer
 from callvault.transcribe.stage import TurnOptions, WordSource, transcribe_audio
+from callvault.vault.sad import scrub_sad
 
 # Decides each stored object's expiry: (recording, analysis, kind, stored_at) -> datetime or None.
 ExpiryRule = Callable[[Recording, Any, str, datetime], "datetime | None"]
@@ -154,7 +155,11 @@ class Pipeline:
         from callvault.analysis import analyse_call
         from callvault.recorder.audio_io import load_native, wav_bytes
         from callvault.redact import redact_audio
+        from callvault.retention.shredded import refuse_if_shredded
 
+        refused = refuse_if_shredded(self.catalog, self.vault, recording, "callvault process", PIPELINE_VERSION)
+        if refused:
+            return RecordingResult(recording.source, "skipped", recording.id, recording.metadata.call_id, error=refused)
         stages: list[dict] = []
         tick = time.perf_counter()
         transcript = transcribe_audio(recording, audio, self.asr, self.diarizer, self.turn_options)
@@ -181,7 +186,8 @@ class Pipeline:
                 scrubbed = redact_audio(native.channels, native.sample_rate, analysis.scrub_spans, "silence", self.redaction.margin)
                 atomic_write_bytes(original, wav_bytes(scrubbed, native.sample_rate), mode=0o600)
             full = private / "transcript-full.json"
-            atomic_write_json(full, transcript_to_dict(transcript, {"metadata": recording.metadata.to_dict()}), mode=0o600)
+            sealable = scrub_sad(transcript, analysis.findings, self.redaction.scrub_entities)  # PCI DSS 3.3.1
+            atomic_write_json(full, transcript_to_dict(sealable, {"metadata": recording.metadata.to_dict()}), mode=0o600)
             sealed = {
                 "original": original,
                 "transcript": full,

@@ -113,3 +113,16 @@ def test_timeline_places_findings_and_events_after_their_turn(catalog, build):
     assert kinds == ["TurnRow", "TurnRow", "EventRow", "TurnRow", "FindingRow"]
     assert isinstance(timeline(catalog.call("C-7"))[2], EventRow)
     assert isinstance(timeline(catalog.call("C-7"))[-1], FindingRow)
+
+
+def test_a_purged_call_is_never_recorded_again(catalog, build):
+    from callvault.retention.state import finish_recording
+
+    rec = build.record(catalog, "C-9", LINES)
+    finish_recording(catalog, rec.id, 1, "tester", "expired", "sweep-1")
+    assert catalog.shredded_at(rec.id)
+    with pytest.raises(CatalogError, match="shredded"):
+        build.record(catalog, "C-9", LINES)
+    row = catalog.conn.execute("SELECT status FROM recordings WHERE id = ?", (rec.id,)).fetchone()
+    assert row[0] == "purged" and count(catalog, "turns", rec.id) == 0
+    assert catalog.shredded_at(build.recording("C-10").id) is None

@@ -314,3 +314,15 @@ def test_keys_never_reach_reprs_logs_or_errors(make_vault, data_dir, caplog, tmp
     assert len(errors) == 2
     for form in forms:
         assert form not in text
+
+
+def test_a_shredded_recording_is_never_sealed_again(make_vault, data_dir):
+    """Crypto-shredding is final: the same recording (same content hash) gets no new key, so nothing new is stored."""
+    vault = make_vault()
+    vault.seal_and_put(rid("gone"), "original", io.BytesIO(b"the call"))
+    vault.shred(rid("gone"))
+    with pytest.raises(ShreddedError, match="never stored again"):
+        vault.seal_and_put(rid("gone"), "original", io.BytesIO(b"the call"))
+    assert vault.keys.for_recording(rid("gone"), "default") is None
+    assert vault.is_shredded(rid("gone")) and not vault.is_shredded(rid("other"))
+    vault.seal_and_put(rid("other"), "original", io.BytesIO(b"another call"))  # others are unaffected

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 from callvault.catalog import calls as _calls
 from callvault.catalog import search as _search
 from callvault.catalog import state as _state
-from callvault.catalog.audit import AuditLog
+from callvault.catalog.audit import AuditLog, HeadLog, head_log_path
 from callvault.clock import Clock, system_clock
 from callvault.catalog.db import catalog_path, connect
 from callvault.catalog.filters import CallFilters, SearchFilters
@@ -27,17 +27,22 @@ class Catalog:
     once: writers take turns under SQLite's lock, waiting up to ``timeout``.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock = system_clock):
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock = system_clock, head_log: str | Path | None = None):
         self.conn = conn
         self.path = path
         self.clock = clock
-        self.audit = AuditLog(conn, clock)
+        self.audit = AuditLog(conn, clock, HeadLog(head_log or head_log_path(path)))
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Clock = system_clock, create: bool = True, timeout: float = 30.0) -> "Catalog":
-        """Open (and create or migrate) the catalog file at ``path``."""
+    def open(cls, path: str | Path, *, clock: Clock = system_clock, create: bool = True, timeout: float = 30.0,
+             head_log: str | Path | None = None) -> "Catalog":
+        """Open (and create or migrate) the catalog file at ``path``.
+
+        ``head_log`` is where the audit chain's head is anchored (default:
+        ``catalog-audit-head.log`` beside the catalog; better on another volume).
+        """
         path = Path(path)
-        return cls(connect(path, create=create, timeout=timeout), path, clock)
+        return cls(connect(path, create=create, timeout=timeout), path, clock, head_log)
 
     @classmethod
     def in_data_dir(cls, data_dir: str | Path, **kwargs: Any) -> "Catalog":
@@ -86,6 +91,10 @@ class Catalog:
         """The pipeline version a finished recording was processed with; None when it is not done."""
         row = self.conn.execute("SELECT pipeline_version FROM recordings WHERE id = ?", (recording_id,)).fetchone()
         return row[0] if row else None
+
+    def shredded_at(self, recording_id: str) -> str | None:
+        """When the recording was crypto-shredded; None when it was not. A shredded one is never stored again."""
+        return _state.shredded_at(self.conn, recording_id)
 
     # -- reading -----------------------------------------------------------------
 

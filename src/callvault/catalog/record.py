@@ -111,6 +111,7 @@ def record_call(
     rid = recording.id
     try:
         with write_transaction(conn):
+            _refuse_shredded(conn, rid)
             replaced = _write_children(conn, rid, transcript, findings, events, rules, objects, stage_records)
             first_turn, last_turn = conn.execute(
                 "SELECT min(id), max(id) FROM turns WHERE recording_id = ?", (rid,)
@@ -145,7 +146,19 @@ def record_call(
         raise CatalogError(
             f"recording {rid[:12]} breaks a catalog constraint ({exc}); nothing was written"
         ) from None
+    audit.anchor()
     return replaced
+
+
+def _refuse_shredded(conn: sqlite3.Connection, rid: str) -> None:
+    from callvault.catalog.state import shredded_at
+
+    when = shredded_at(conn, rid)
+    if when is not None:
+        raise CatalogError(
+            f"recording {rid[:12]} was shredded by retention ({when}); a shredded recording is never "
+            "stored again, so its purged row stays as it is"
+        )
 
 
 def _write_children(

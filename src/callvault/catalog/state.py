@@ -13,6 +13,19 @@ from callvault.catalog.db import write_transaction
 from callvault.models.errors import CatalogError
 
 HOLD_SCOPES = ("call", "account", "query")
+PURGED = "purged"  # recordings.status once its key is shredded and its text dropped
+
+
+def shredded_at(conn: sqlite3.Connection, recording_id: str) -> str | None:
+    """When the recording was crypto-shredded (its row stays, purged); None when it was not."""
+    row = conn.execute("SELECT status FROM recordings WHERE id = ?", (recording_id,)).fetchone()
+    if row is None or row[0] != PURGED:
+        return None
+    shred = conn.execute(
+        "SELECT at FROM audit WHERE recording_id = ? AND action = 'retention.shred' ORDER BY seq DESC LIMIT 1",
+        (recording_id,),
+    ).fetchone()
+    return shred[0] if shred else "an earlier sweep"
 
 
 def acquire_lease(conn: sqlite3.Connection, recording_id: str, worker: str, ttl: float, now: datetime) -> bool:
@@ -90,6 +103,7 @@ def place_hold(conn: sqlite3.Connection, audit: AuditLog, scope: str, value: str
             (scope, value, reason, actor, stamp),
         ).lastrowid
         audit.append("hold.place", actor, None, reason, {"hold": hold_id, "scope": scope, "value": value})
+    audit.anchor()
     return Hold(hold_id, scope, value, reason, actor, stamp)
 
 
@@ -104,6 +118,7 @@ def release_hold(conn: sqlite3.Connection, audit: AuditLog, hold_id: int, reason
         if not changed:
             raise CatalogError(f"no active legal hold {hold_id}; list them to find its id")
         audit.append("hold.release", actor, None, reason, {"hold": hold_id})
+    audit.anchor()
     return _hold(conn.execute("SELECT * FROM holds WHERE id = ?", (hold_id,)).fetchone())
 
 
@@ -159,3 +174,4 @@ def mark_object_purged(
         if not changed:
             raise CatalogError(f"no unpurged {kind} object {key!r} of recording {recording_id[:12]} in the catalog")
         audit.append("object.purge", actor, recording_id, reason, {"kind": kind, "key": key})
+    audit.anchor()

@@ -14,12 +14,12 @@ from typing import Iterable, Iterator
 
 from callvault.catalog import Catalog
 from callvault.catalog.db import write_transaction
+from callvault.catalog.state import PURGED  # recordings.status of a shredded call
 from callvault.models.storage import SealedRef
 from callvault.retention.facts import CallFacts
 from callvault.retention.plan import RecordingState, StoredObject
 from callvault.retention.policy import RetentionPolicy
 
-PURGED = "purged"  # recordings.status once its key is shredded and its text dropped
 POLICY_ACTION = "retention.policy"
 _BATCH = 500
 
@@ -112,6 +112,7 @@ def finish_recording(catalog: Catalog, recording_id: str, keys_destroyed: int, a
         catalog.conn.execute("UPDATE recordings SET status = ? WHERE id = ?", (PURGED, recording_id))
         catalog.audit.append("retention.shred", actor, recording_id, reason,
                              {"sweep": sweep, "keys_destroyed": keys_destroyed, "turns_removed": turns})
+    catalog.audit.anchor()
 
 
 def last_policy(conn: sqlite3.Connection) -> str | None:
@@ -141,6 +142,7 @@ def record_policy(catalog: Catalog, policy: RetentionPolicy, actor: str) -> bool
                 "rules": [{"name": r.name, "keep": str(r.keep), "when": r.when.describe()} for r in policy.all_rules],
             },
         )
+    catalog.audit.anchor()
     return True
 
 

@@ -161,6 +161,12 @@ class KeyTable(_Db):
     def is_shredded(self, key_id: str) -> bool:
         return bool(self._run("SELECT 1 FROM shredded_keys WHERE key_id = ?", (key_id,)))
 
+    def recording_shredded(self, recording_id: str, tenant: str) -> bool:
+        """Whether a key of this recording was ever shredded (its tombstone is kept for good)."""
+        return bool(self._run(
+            "SELECT 1 FROM shredded_keys WHERE recording_id = ? AND tenant = ? LIMIT 1", (recording_id, tenant)
+        ))
+
 
 class RefIndex(_Db):
     _COLS = "recording_id, kind, store, key, key_id, sha256, size, created_at, expires_at"

@@ -59,12 +59,18 @@ def _as_utc(value: datetime | str | None) -> datetime | None:
 class ShreddedError(IntegrityError):
     """The object's recording key was destroyed on purpose (crypto-shredded)."""
 
-    def __init__(self, what: str = "object"):
-        VaultError.__init__(
-            self,
-            f"{what} cannot be opened: its recording's key was destroyed (crypto-shredded, "
-            "e.g. by the retention sweep). This is permanent by design.",
-        )
+    def __init__(self, what: str = "object", *, sealing: bool = False):
+        if sealing:
+            message = (
+                f"{what} was crypto-shredded (e.g. by the retention sweep), so it is never stored again; "
+                "nothing was sealed. This is permanent by design."
+            )
+        else:
+            message = (
+                f"{what} cannot be opened: its recording's key was destroyed (crypto-shredded, "
+                "e.g. by the retention sweep). This is permanent by design."
+            )
+        VaultError.__init__(self, message)
 
 
 class _HashingWriter:
@@ -204,6 +210,9 @@ class Vault:
         """The recording's key id and key, created and wrapped by the keyring on first use."""
         row = self.keys.for_recording(recording_id, self.tenant)
         if row is None:
+            if self.keys.recording_shredded(recording_id, self.tenant):
+                # Same content hash as a shredded recording: a new key would bring it back.
+                raise ShreddedError(f"recording {recording_id[:12]}", sealing=True)
             key_id = "rk-" + self._randbytes(12).hex()
             key, wrapped = self.keyring.new_recording_key(self._key_context(recording_id, self.tenant, key_id))
             row = self.keys.insert_if_absent(
@@ -353,6 +362,10 @@ class Vault:
         if row is not None:
             self._key_cache.pop(row.key_id, None)
         return self.keys.shred(recording_id, self.tenant, iso(self._clock()))
+
+    def is_shredded(self, recording_id: str) -> bool:
+        """Whether the recording's key was crypto-shredded; such a recording is never sealed again."""
+        return self.keys.recording_shredded(recording_id, self.tenant)
 
     def delete(self, ref: SealedRef) -> None:
         """Delete the stored object (every version); Object Lock may refuse with a StoreError."""
