@@ -30,8 +30,10 @@ def _run(data_dir, *args):
 
 
 def _leftovers(data_dir):
-    """Temp files and folders (tagged with their process) left behind; the empty .tmp folder is no leftover."""
-    return [p for p in data_dir.rglob("*") if ".pid" in p.name or p.name.endswith((".part", ".old"))]
+    """Temp files and folders (tagged with their host and process) left behind; empty temp folders are no leftover."""
+    from callvault.tempnames import is_temp_name
+
+    return [p for p in data_dir.rglob("*") if is_temp_name(p.name) or p.name.endswith((".part", ".old"))]
 
 
 @pytest.mark.slow

@@ -9,6 +9,8 @@ DATA_DIR/
   catalog.db                SQLite catalog (catalog issue)
   vault/                    local object store, key table, key file (vault issue)
   work/inflight/<pid>       which recording each worker process is on (worker issue)
+  tmp/                      callvault's own 0700 temp folder: call-folder staging, S3
+                            downloads; the only temp folder callvault ever clears
   reports/                  compliance reports (`callvault report`)
 """
 
@@ -20,6 +22,12 @@ from callvault.models.errors import InputError
 from callvault.models.naming import safe_name
 
 CALLS = "calls"
+TMP = "tmp"
+
+
+def temp_dir(data_dir: str | Path) -> Path:
+    """callvault's own temp folder (never the system one, which other programs share)."""
+    return Path(data_dir) / TMP
 
 
 def call_dir_name(recording_id: str, call_id: str | None, source_stem: str = "") -> str:

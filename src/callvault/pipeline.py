@@ -1,15 +1,19 @@
 """One recording through every stage, and a batch of them.
 
 Stages are pure functions over records (transcribe/stage.py, analysis.py);
-this module is the edge: it reads the file, writes the call folder
-atomically, seals the original and the full transcript into the vault, and
-records the call in the catalog LAST, in one transaction. A recording
+this module is the edge: it reads the file, runs the leak check over every
+output and the metadata BEFORE anything is kept, writes the call folder
+atomically, seals the original and the full transcript into the vault
+straight from memory (no plaintext copy on disk, not even in a temp folder),
+and records the call in the catalog LAST, in one transaction. A recording
 without its catalog row is not done and is redone by the next run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import os
 import shutil
@@ -23,8 +27,8 @@ from typing import Any, Callable, Mapping
 from callvault import PIPELINE_VERSION, __version__
 from callvault.clock import Clock, system_clock
 from callvault.formats import transcript_to_dict, transcript_to_text, transcript_to_vtt
-from callvault.fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text, private_tempdir
-from callvault.layout import call_dir
+from callvault.fsutil import DIR_MODE, FILE_MODE, exchange_paths, fsync_dir, json_bytes, private_dirs, replace_durably
+from callvault.layout import call_dir, temp_dir
 from callvault.models.errors import CallvaultError, ConfigError, InputError, ModelMissingError, StoreError
 from callvault.models.recording import CallMetadata, Recording
 from callvault.models.transcript import Transcript
@@ -155,6 +159,7 @@ class Pipeline:
         from callvault.analysis import analyse_call
         from callvault.recorder.audio_io import load_native, wav_bytes
         from callvault.redact import redact_audio
+        from callvault.redact.leakscan import guard_outputs
         from callvault.retention.shredded import refuse_if_shredded
 
         refused = refuse_if_shredded(self.catalog, self.vault, recording, "callvault process", PIPELINE_VERSION)
@@ -175,31 +180,30 @@ class Pipeline:
         processed_at = self.clock().isoformat(timespec="seconds")
         folder = call_dir(self.data_dir, recording.id, recording.metadata.call_id, Path(recording.source).stem)
         documents = self.call_documents(recording, audio, analysis, redacted_audio, processed_at)
-        write_call_folder(folder, documents)
+        # Last line of defence, before anything is written, sealed or catalogued.
+        guard_outputs(documents, recording.metadata, recording.source)
+        write_call_folder(folder, documents, temp_dir(self.data_dir))
 
         tick = time.perf_counter()
-        with private_tempdir() as private:
-            original = path
-            if analysis.scrub_spans:
-                # PCI DSS 3.3.1: CVV and PINs may not be stored even encrypted.
-                original = private / "original-scrubbed.wav"
-                scrubbed = redact_audio(native.channels, native.sample_rate, analysis.scrub_spans, "silence", self.redaction.margin)
-                atomic_write_bytes(original, wav_bytes(scrubbed, native.sample_rate), mode=0o600)
-            full = private / "transcript-full.json"
-            sealable = scrub_sad(transcript, analysis.findings, self.redaction.scrub_entities)  # PCI DSS 3.3.1
-            atomic_write_json(full, transcript_to_dict(sealable, {"metadata": recording.metadata.to_dict()}), mode=0o600)
-            sealed = {
-                "original": original,
-                "transcript": full,
-                "findings": folder / "findings.json",
-                "redacted_audio": folder / "redacted.wav",
-                "redacted_transcript": folder / "transcript.json",
-            }
-            stored_at = self.clock()
-            refs = [
-                self.vault.seal_and_put(recording.id, kind, source, self._expiry(recording, analysis, kind, stored_at))
-                for kind, source in sealed.items()
-            ]
+        original: Any = path
+        if analysis.scrub_spans:
+            # PCI DSS 3.3.1: CVV and PINs may not be stored even encrypted.
+            scrubbed = redact_audio(native.channels, native.sample_rate, analysis.scrub_spans, "silence", self.redaction.margin)
+            original = io.BytesIO(wav_bytes(scrubbed, native.sample_rate))
+        sealable = scrub_sad(transcript, analysis.findings, self.redaction.scrub_entities)  # PCI DSS 3.3.1
+        # Sealed from memory: the full transcript and the scrubbed original never touch a disk in the clear.
+        sealed = {
+            "original": original,
+            "transcript": io.BytesIO(json_bytes(transcript_to_dict(sealable, {"metadata": recording.metadata.to_dict()}))),
+            "findings": io.BytesIO(json_bytes(documents["findings.json"])),
+            "redacted_audio": io.BytesIO(documents["redacted.wav"]),
+            "redacted_transcript": io.BytesIO(json_bytes(documents["transcript.json"])),
+        }
+        stored_at = self.clock()
+        refs = [
+            self.vault.seal_and_put(recording.id, kind, source, self._expiry(recording, analysis, kind, stored_at))
+            for kind, source in sealed.items()
+        ]
         stages.append(_stage("vault", tick, "", {"objects": len(refs), "scrubbed": bool(analysis.scrub_spans)}))
 
         # Last: the catalog row that says this recording is done.
@@ -269,28 +273,52 @@ def _stage(name: str, tick: float, model: str, settings: Mapping[str, Any]) -> d
     return {"stage": name, "model": str(model), "settings": json.loads(json.dumps(settings, default=str)), "seconds": round(time.perf_counter() - tick, 3)}
 
 
-def write_call_folder(folder: Path, documents: Mapping[str, str | dict | list | bytes]) -> None:
-    """Write every output into a temp folder beside ``folder``, then swap it in whole."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=tag(f".{folder.name}."), suffix=".part", dir=folder.parent))
+def write_call_folder(folder: Path, documents: Mapping[str, str | dict | list | bytes], tmp_root: Path) -> None:
+    """Write every output into a staging folder in callvault's temp folder, then swap it in whole.
+
+    The swap is one atomic exchange of the two names (renameat2), so at
+    every instant ``folder`` is the old folder or the new one, whatever
+    kills the process; the parent folders are fsynced after it.
+    """
+    private_dirs(folder.parent)
+    staging = Path(tempfile.mkdtemp(prefix=tag(f"{folder.name}."), suffix=".part", dir=private_dirs(tmp_root)))
     try:
         for name, content in documents.items():
-            target = staging / name
-            if isinstance(content, (dict, list)):
-                atomic_write_json(target, content)
-            elif isinstance(content, bytes):
-                atomic_write_bytes(target, content)
-            else:
-                atomic_write_text(target, content)
-        os.chmod(staging, 0o755)
-        old = None
-        if folder.exists():
-            old = folder.with_name(f"{tag('.' + folder.name + '.')}old")
-            os.replace(folder, old)
-        os.replace(staging, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise
+            _write_private(staging / name, content)
+        os.chmod(staging, DIR_MODE)
+        fsync_dir(staging)
+        if not folder.exists():
+            replace_durably(staging, folder)
+        else:
+            try:
+                exchange_paths(staging, folder)  # staging now holds the old folder
+            except OSError as exc:
+                if exc.errno == errno.EXDEV:
+                    raise ConfigError(f"{tmp_root} and {folder.parent} must be on one file system (callvault swaps call folders in from its temp folder)") from None
+                if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+                    raise
+                _swap_by_two_renames(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_by_two_renames(staging: Path, folder: Path) -> None:
+    """Where the kernel or file system cannot exchange names: a short window without the folder."""
+    old = staging.with_name(staging.name + ".old")
+    replace_durably(folder, old)
+    replace_durably(staging, folder)
+    os.replace(old, staging)  # removed with the staging folder
+
+
+def _write_private(target: Path, content: str | dict | list | bytes) -> None:
+    if isinstance(content, (dict, list)):
+        data = json_bytes(content)
+    elif isinstance(content, bytes):
+        data = content
+    else:
+        data = content.encode("utf-8")
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -41,3 +41,49 @@ def test_scan_tree_reads_json_strings_and_skips_audio_and_vault(tmp_path):
     leaks = scan_tree(tmp_path, ["123"])
     assert [(l.path, l.kind, l.line) for l in leaks] == [("calls/a.json", "PAN", 5), ("calls/b.txt", "VALUE", 2)]
     assert "123" not in repr(leaks)
+
+
+def test_every_separator_and_spoken_form_of_a_card_or_ssn_is_caught():
+    pan = ["4532 0151 1283 0366", "4532.0151.1283.0366", "4532/0151/1283/0366", "4532,0151,1283,0366",
+           "4532-0151-1283-0366", "four five three two zero one five one one two eight three zero three six six",
+           "4.5.3.2.0.1.5.1.1.2.8.3.0.3.6.6"]
+    for text in pan:
+        assert [k for k, _ in scan_text(text)] == ["PAN"], text
+    for text in ("219-09-8765", "219.09.8765", "219 09 8765", "219/09/8765", "my social is two one nine zero nine eight seven six five"):
+        assert [k for k, _ in scan_text(text)] == ["SSN"], text
+
+
+def test_decimals_and_times_are_still_not_leaks():
+    assert scan_text("the bill went from 84.20 to 1,240.55 at 9:14") == []
+    assert scan_text("00:01:02.500 --> 00:01:04.000 and 1.5 and 2.25") == []
+
+
+def test_metadata_leaks_are_named_by_field_never_by_value():
+    from callvault.models.recording import CallMetadata
+    from callvault.redact.leakscan import scan_metadata
+
+    metadata = CallMetadata(call_id="ACME-0042", account_id="acct4532015112830366", agent_id="ag-7", tags=("ssn 219-09-8765",))
+    leaks = scan_metadata(metadata, "/archive/2026/03/03/card_4532-0151-1283-0366.wav")
+    assert {(leak.path, leak.kind) for leak in leaks} == {("metadata.account_id", "PAN"), ("metadata.tags", "SSN"), ("source path", "PAN")}
+    assert not any("4532" in repr(leak) or "8765" in repr(leak) for leak in leaks)
+    clean = CallMetadata(call_id="ACME-pid999999-0042", account_id="ACC-20260303-17", started_at="2026-03-03T21:14:00Z")
+    assert scan_metadata(clean, "/archive/2026/03/03/1234567.wav") == []
+
+
+def test_artefacts_are_scanned_before_they_are_written():
+    import pytest
+
+    from callvault.models.recording import CallMetadata
+    from callvault.redact.leakscan import LeakFound, guard_outputs
+
+    documents = {
+        "transcript.txt": "AGENT: card please\nCUSTOMER: four five three two, zero one five one, one two eight three, zero three six six\n",
+        "events.json": [{"quote": "fine"}],
+        "redacted.wav": b"RIFF....4532015112830366",
+    }
+    with pytest.raises(LeakFound) as caught:
+        guard_outputs(documents, CallMetadata(), "in/call.wav")
+    message = str(caught.value)
+    assert "transcript.txt" in message and "PAN" in message and "line 2" in message
+    assert "4532" not in message and "four five" not in message
+    guard_outputs({"transcript.txt": "AGENT: [PAN ****0366]\n", "redacted.wav": b"RIFF4532015112830366"}, CallMetadata(), "in/call.wav")

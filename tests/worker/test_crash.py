@@ -49,7 +49,9 @@ def test_killed_runs_leave_nothing_half_done(tmp_path, short_calls):
         assert conn.execute("SELECT count(*) FROM leases").fetchone() == (0,)
     stored = list((data / "vault" / "objects").rglob("*.cvlt"))
     assert len(stored) == 20, "no duplicate or orphan stored objects"
-    leftovers = [p for p in data.rglob("*") if ".pid" in p.name or p.name.endswith(".part")]
+    from callvault.tempnames import is_temp_name
+
+    leftovers = [p for p in data.rglob("*") if is_temp_name(p.name) or p.name.endswith(".part")]
     assert leftovers == []
-    assert [p for p in tmp.iterdir() if p.name.startswith("callvault-")] == []
+    assert list(tmp.iterdir()) == [], "nothing of callvault's in the system temp folder"
     assert len(list((data / "calls").iterdir())) == 4

@@ -6,6 +6,11 @@ Clock times and decimals (timestamps in VTT, JSON times) are ignored, and in
 JSON only strings and long integers are read, so metadata numbers do not
 raise false alarms. A Leak names the file, the kind and the line; never the
 value.
+
+``guard_outputs`` is the last line of defence of the pipeline: it runs over
+every text artefact of a call and over its metadata (ids, tags, source path)
+BEFORE anything is written, sealed or catalogued, and refuses the recording
+with the artefact and class of each hit.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
+from callvault.models.errors import CallvaultError
 from callvault.redact.spoken import NumberRun, SpokenText, luhn_ok
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wma", ".amr")
-_TIMES = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\b|\b\d+\.\d+\b")
+_TIMES = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\b|(?<![\d.])\d+\.\d+(?![.\d])")
 _CVV_CUES = re.compile(r"\b(security code|cvv2?|cvc2?|cid|on the back|on the front|verification (?:code|value)|the code)\b", re.I)
 _SSN_CUES = re.compile(r"\b(social|ssn)\b", re.I)
 
@@ -99,6 +105,8 @@ def scan_text(text: str, values: Iterable[str] = ()) -> list[tuple[str, int]]:
                 found.add(("PAN", line))
         if [len(g.digits) for g in run.groups] == [3, 2, 4] and _ssn_shaped(run.digits):
             found.add(("SSN", line))
+        elif _SSN_CUES.search(text[max(0, run.start - 80) : run.start]) and any(_ssn_shaped(d) for d in _group_sequences(run, 9, 9)):
+            found.add(("SSN", line))
         for value in values:
             if len(value) >= 7:
                 if value in run.digits:
@@ -158,3 +166,55 @@ def scan_tree(root: str | Path, values: Iterable[str] = (), skip_dirs: Iterable[
             continue
         leaks.extend(Leak(str(relative), kind, line) for kind, line in scan_text(text, values))
     return leaks
+
+
+class LeakFound(CallvaultError):
+    """A call's outputs or metadata hold a card number, SSN or CVV; nothing of it was kept."""
+
+
+_GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|_|\.(?=[^\W\d_])")
+
+
+def artefact_text(content: Any) -> str | None:
+    """The text a leak could hide in: JSON strings of a document, a text file; None for audio bytes."""
+    if isinstance(content, (dict, list)):
+        strings: list[str] = []
+        _json_strings(content, strings)
+        return "\n".join(strings)
+    if isinstance(content, str):
+        return content
+    return None
+
+
+def scan_metadata(metadata: Any, source: str) -> list[Leak]:
+    """Leaks in a recording's metadata and source path, by field: "acct4532..." and "card_4532-..." count.
+
+    Letters glued to digits are split off first, and each path component is
+    read on its own, so a dated archive path (2026/03/03/1234567.wav) is no card.
+    """
+    fields: list[tuple[str, str]] = []
+    for name in ("call_id", "agent_id", "account_id"):
+        value = getattr(metadata, name, None)
+        if value:
+            fields.append((f"metadata.{name}", str(value)))
+    fields.extend(("metadata.tags", str(t)) for t in getattr(metadata, "tags", ()) or ())
+    fields.extend(("source path", part) for part in re.split(r"[/\\]", source) if part)
+    leaks = {Leak(where, kind, 1) for where, text in fields for kind, _ in scan_text(_GLUED.sub(" ", text))}
+    return sorted(leaks, key=lambda leak: (leak.path, leak.kind))
+
+
+def guard_outputs(documents: Mapping[str, Any], metadata: Any, source: str, values: Iterable[str] = ()) -> None:
+    """Raise LeakFound naming each artefact (or metadata field) and class that holds a leak; never the value."""
+    values = tuple(values)
+    leaks: list[Leak] = []
+    for name, content in documents.items():
+        text = artefact_text(content)
+        if text is not None:
+            leaks.extend(Leak(name, kind, line) for kind, line in scan_text(text, values))
+    leaks.extend(scan_metadata(metadata, source))
+    if leaks:
+        where = "; ".join(f"{leak.path} line {leak.line}: {leak.kind}" if not leak.path.startswith(("metadata", "source")) else f"{leak.path}: {leak.kind}" for leak in leaks)
+        raise LeakFound(
+            f"refused by the leak check ({where}); nothing was written, sealed or catalogued. "
+            "Rename the file or fix its metadata, or report the missed detection, then process it again"
+        )

@@ -21,6 +21,7 @@ from callvault.catalog.workers import worker_identity
 from callvault.clock import Clock, system_clock
 from callvault.config import AppConfig
 from callvault.fsutil import private_tempdir
+from callvault.layout import temp_dir
 from callvault.models.errors import CallvaultError, ConfigError, ModelMissingError, StoreError
 from callvault.pipeline import Pipeline, RecordingResult
 from callvault.recorder.intake import take_in
@@ -121,7 +122,7 @@ class Worker:
     def process(self, item: WorkItem) -> RecordingResult:
         started = time.perf_counter()
         try:
-            with private_tempdir() as workdir:
+            with private_tempdir(temp_dir(self.config.data_dir)) as workdir:
                 path = self._with_retries(lambda: materialise(item, workdir, self.s3_client() if item.is_s3 else None))
                 metadata = parse_metadata(item.metadata, Path(item.uri)) if item.metadata else None
                 recording = take_in(path)
@@ -208,14 +209,16 @@ def _thread_limits(threads: int) -> Iterator[None]:
 
 
 def clear_leftovers(config: AppConfig) -> list[Path]:
-    """Temp files and folders of killed earlier runs: call staging, vault spool and store, private temp dirs."""
-    import tempfile
+    """Temp files and folders of killed earlier runs of this host, in callvault's own temp folders only.
 
+    Never the calls folder (a call folder is no temp file, whatever its
+    name) and never the system temp folder (other programs' files).
+    """
     from callvault.vault.settings import VaultSettings
     from callvault.vault.stores import TMP_DIR
 
-    data, vault = Path(config.data_dir), VaultSettings.from_config(config)
-    return clear_stale([data / "calls", vault.vault_dir / "spool", vault.local_root / TMP_DIR, Path(tempfile.gettempdir())])
+    vault = VaultSettings.from_config(config)
+    return clear_stale([temp_dir(config.data_dir), vault.vault_dir / "spool", vault.local_root / TMP_DIR])
 
 
 def run_batch(
