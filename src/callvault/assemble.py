@@ -43,8 +43,19 @@ def asr_options(config: AppConfig, run: RunOptions):
         cpu_threads=run.cpu_threads if run.cpu_threads is not None else int(table.get("cpu_threads", 0)),
         beam_size=run.beam_size if run.beam_size is not None else int(table.get("beam_size", 5)),
         language=run.language or table.get("language", "en"),
-        batch_size=run.batch_size if run.batch_size is not None else int(table.get("batch_size", 0)),
+        batch_size=run.batch_size if run.batch_size is not None else config_batch_size(table.get("batch_size")),
     )
+
+
+def config_batch_size(value) -> int | None:
+    """``[transcribe] batch_size``: absent or "auto" = chosen from the device, 0 = sequential, N = N."""
+    from callvault.models.errors import ConfigError
+
+    if value is None or value == "auto":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f'[transcribe] batch_size must be "auto", 0 (sequential) or a positive number, not {value!r}')
+    return value
 
 
 def default_diarizer() -> str:

@@ -89,13 +89,18 @@ class Pipeline:
         return self._built[name]
 
     def prefetch(self) -> None:
-        """Load the detector (spaCy, presidio: seconds) on another thread while the first call is transcribed."""
+        """Load the speech model, then the detector (spaCy, presidio), on another thread.
+
+        The first file is fetched, hashed and decoded meanwhile; the model is
+        needed first, the detector only once the first call is transcribed.
+        """
         from concurrent.futures import ThreadPoolExecutor
 
-        if "detector" not in self._built and "detector" not in self._loading:
-            loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callvault-prefetch")
-            self._loading["detector"] = loader.submit(self.detector_factory)
-            loader.shutdown(wait=False)
+        loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callvault-prefetch")
+        for name, factory in (("asr", self.asr_factory), ("detector", self.detector_factory)):
+            if name not in self._built and name not in self._loading:
+                self._loading[name] = loader.submit(factory)
+        loader.shutdown(wait=False)
 
     @property
     def asr(self) -> WordSource:

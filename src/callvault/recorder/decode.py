@@ -7,8 +7,10 @@ caught instead of silently transcribed short.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -96,40 +98,97 @@ def wav_shortfall(path: Path) -> int:
             handle.seek(length + (length & 1), 1)
 
 
-def decode(path: Path) -> DecodedAudio:
-    """Decode ``path`` to float32 16 kHz, one array per channel; clear errors for bad input.
+# Streamed blocks of this many seconds: a 2-hour call never sits in memory whole.
+BLOCK_SECONDS = 30.0
+
+
+@dataclass
+class AudioStream:
+    """A file being decoded block by block: ``info`` at once, then ``blocks()``.
+
+    The checks that need the whole file (truncation against the header,
+    silence throughout) run when the last block has been read, so a consumer
+    that streams still gets the same errors as ``decode``.
+    """
+
+    path: Path
+    info: AudioInfo
+    block_seconds: float = BLOCK_SECONDS
+    frames: int = 0  # decoded so far, per channel
+    _container: object = None
+
+    def blocks(self) -> Iterator[tuple[np.ndarray, ...]]:
+        """Per-channel float32 16 kHz arrays of about ``block_seconds`` each, in order."""
+        import av
+
+        path, channels = self.path, self.info.channels
+        resampler = av.AudioResampler(format="flt", layout="mono" if channels == 1 else "stereo", rate=TARGET_RATE)
+        pending: list[np.ndarray] = []
+        pending_samples, block_samples = 0, int(self.block_seconds * TARGET_RATE) * channels
+        peak = 0.0
+
+        def emit(final: bool):
+            nonlocal pending, pending_samples, peak
+            samples = np.concatenate(pending, axis=1).reshape(-1) if pending else np.zeros(0, np.float32)
+            usable = len(samples) if final else (len(samples) // block_samples) * block_samples
+            usable -= usable % channels
+            pending = [samples[usable:].reshape(1, -1)] if usable < len(samples) else []
+            pending_samples = len(samples) - usable
+            frames = usable // channels
+            if frames:
+                interleaved = samples[:usable].reshape(frames, channels)
+                block = tuple(np.ascontiguousarray(interleaved[:, c]) for c in range(channels))
+                self.frames += frames
+                peak = max(peak, max(float(np.max(np.abs(c))) for c in block))
+                yield block
+
+        try:
+            for frame in self._container.decode(audio=0):
+                frame.pts = None  # resample by samples, not by (possibly broken) timestamps
+                for out in resampler.resample(frame):
+                    pending.append(out.to_ndarray())
+                    pending_samples += pending[-1].size
+                if pending_samples >= block_samples:
+                    yield from emit(final=False)
+            pending.extend(out.to_ndarray() for out in resampler.resample(None))
+            yield from emit(final=True)
+        except av.error.FFmpegError as exc:
+            raise InputError(path, f"audio could not be decoded ({exc.strerror or type(exc).__name__})") from None
+        self._check_whole(peak)
+
+    def _check_whole(self, peak: float) -> None:
+        if self.frames == 0:
+            raise InputError(self.path, "audio is empty (no samples decoded)")
+        decoded = self.frames / TARGET_RATE
+        if self.info.duration and decoded + TRUNCATION_TOLERANCE < self.info.duration * 0.98:
+            raise InputError(self.path, f"truncated: header says {self.info.duration:.2f} s but only {decoded:.2f} s could be decoded")
+        if peak < SILENCE_PEAK:
+            raise InputError(self.path, "audio is silent throughout; nothing to transcribe")
+
+    @property
+    def decoded_info(self) -> AudioInfo:
+        """``info`` with the duration actually decoded (valid once ``blocks()`` is exhausted)."""
+        info = self.info
+        return AudioInfo(self.frames / TARGET_RATE, info.channels, info.sample_rate, info.codec, info.sample_width)
+
+
+@contextmanager
+def open_stream(path: Path, block_seconds: float = BLOCK_SECONDS) -> Iterator[AudioStream]:
+    """``path`` opened for streamed decoding; header checks done before any block is read.
 
     ffmpeg's libraries through PyAV, in process: no subprocess per file.
     """
-    import av
-
     missing = wav_shortfall(path)
     if missing:
         raise InputError(path, f"truncated: the WAV header promises {missing} more bytes of audio than the file holds")
-    blocks: list[np.ndarray] = []
     with _open(path) as container:
-        info = _info(path, container)
-        layout = "mono" if info.channels == 1 else "stereo"
-        resampler = av.AudioResampler(format="flt", layout=layout, rate=TARGET_RATE)
-        try:
-            for frame in container.decode(audio=0):
-                frame.pts = None  # resample by samples, not by (possibly broken) timestamps
-                blocks.extend(out.to_ndarray() for out in resampler.resample(frame))
-            blocks.extend(out.to_ndarray() for out in resampler.resample(None))
-        except av.error.FFmpegError as exc:
-            raise InputError(path, f"audio could not be decoded ({exc.strerror or type(exc).__name__})") from None
-    if not blocks:
-        raise InputError(path, "audio is empty (no samples decoded)")
-    samples = np.concatenate(blocks, axis=1).reshape(-1)
-    frames = len(samples) // info.channels
-    if frames == 0:
-        raise InputError(path, "audio is empty (no samples decoded)")
-    interleaved = samples[: frames * info.channels].reshape(frames, info.channels)
-    channels = tuple(np.ascontiguousarray(interleaved[:, c]) for c in range(info.channels))
-    decoded = frames / TARGET_RATE
-    if info.duration and decoded + TRUNCATION_TOLERANCE < info.duration * 0.98:
-        raise InputError(path, f"truncated: header says {info.duration:.2f} s but only {decoded:.2f} s could be decoded")
-    if max(float(np.max(np.abs(c))) for c in channels) < SILENCE_PEAK:
-        raise InputError(path, "audio is silent throughout; nothing to transcribe")
-    info = AudioInfo(decoded, info.channels, info.sample_rate, info.codec, info.sample_width)
+        yield AudioStream(path, _info(path, container), block_seconds, _container=container)
+
+
+def decode(path: Path) -> DecodedAudio:
+    """Decode ``path`` to float32 16 kHz, one array per channel; clear errors for bad input."""
+    with open_stream(path) as stream:
+        blocks = list(stream.blocks())
+        info = stream.decoded_info
+    channels = tuple(np.concatenate([b[c] for b in blocks]) for c in range(info.channels))
     return DecodedAudio(info=info, channels=channels)

@@ -1,17 +1,32 @@
-"""Speech recognition with faster-whisper: one loaded model, words with times."""
+"""Speech recognition with faster-whisper: one loaded model, words with times.
+
+Batched by default, on CPU and CUDA alike: the speech chunks of every
+channel of a call go through the model together (see batching.py), and each
+word comes back to its channel. ``batch_size=0`` keeps faster-whisper's
+sequential decoder (temperature fallback, previous-text conditioning).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from callvault.models.errors import ConfigError
 from callvault.models.transcript import Word
+from callvault.transcribe import device as devices
+from callvault.transcribe.batching import (
+    CHUNK_SECONDS,
+    WINDOW_SECONDS,
+    SpeechChunk,
+    as_blocks,
+    pool_batches,
+    stream_chunks,
+)
 from callvault.transcribe.weights import DEFAULT_MODEL, resolve_model
 
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = devices.DEVICES
 
 
 @dataclass(frozen=True)
@@ -23,79 +38,149 @@ class AsrOptions:
     beam_size: int = 5
     language: str | None = "en"
     vad_filter: bool = True
-    # >0: faster-whisper's BatchedInferencePipeline decodes this many VAD
-    # chunks at once (what a GPU wants); 0: the sequential decoder.
-    batch_size: int = 0
+    # None: chosen from the device (CPU threads; free GPU memory on CUDA);
+    # >0: this many speech chunks through the model at once; 0: sequential decoder.
+    batch_size: int | None = None
+    window_seconds: float = WINDOW_SECONDS  # audio per VAD window when streaming
 
     def __post_init__(self):
         if self.device not in DEVICES:
             raise ConfigError(f"device must be one of {', '.join(DEVICES)}, not '{self.device}'")
         if self.beam_size < 1:
             raise ConfigError("beam size must be at least 1")
-        if self.batch_size < 0:
-            raise ConfigError("batch size must be 0 (sequential) or more")
+        if self.batch_size is not None and self.batch_size < 0:
+            raise ConfigError("batch size must be 0 (sequential), a positive number, or unset (chosen from the device)")
 
 
-def cuda_available() -> bool:
-    try:
-        import ctranslate2
+@dataclass(frozen=True)
+class MachineFacts:
+    """What the device choice reads from the machine; injected in tests (no GPU here)."""
 
-        return ctranslate2.get_cuda_device_count() > 0
-    except Exception:
-        return False
+    cuda_present: Callable[[], bool] = devices.cuda_present
+    cpu_count: Callable[[], int] = devices.cpu_count
+    free_gpu_bytes: Callable[[], int | None] = devices.free_gpu_bytes
 
 
-def resolve_device(options: AsrOptions) -> tuple[str, str]:
+def plan_for(options: AsrOptions, model_path: str, facts: MachineFacts = MachineFacts()) -> devices.DevicePlan:
+    from pathlib import Path
+
+    present = facts.cuda_present() if options.device != "cpu" else False
+    weights = Path(model_path) / "model.bin"
+    return devices.plan_device(
+        options.device, options.compute_type, options.batch_size,
+        cuda_present=present, cpu_threads=options.cpu_threads, cpu_count=facts.cpu_count(),
+        free_gpu_bytes=facts.free_gpu_bytes() if present else None,
+        model_bytes=weights.stat().st_size if weights.is_file() else 0,
+    )
+
+
+def resolve_device(options: AsrOptions, facts: MachineFacts = MachineFacts()) -> tuple[str, str]:
     """(device, compute_type) after 'auto' is decided."""
-    device = options.device
-    if device == "auto":
-        device = "cuda" if cuda_available() else "cpu"
-    elif device == "cuda" and not cuda_available():
-        raise ConfigError("--device cuda was asked for but CTranslate2 sees no CUDA GPU; use --device cpu or auto")
-    compute = options.compute_type
-    if compute == "auto":
-        compute = "float16" if device == "cuda" else "int8"
-    return device, compute
+    present = facts.cuda_present() if options.device != "cpu" else False
+    return devices.resolve_device(options.device, options.compute_type, present)
 
 
 class WhisperAsr:
     """A faster-whisper model loaded once and used for every channel of every call."""
 
-    def __init__(self, options: AsrOptions = AsrOptions()):
-        from faster_whisper import WhisperModel
+    def __init__(self, options: AsrOptions = AsrOptions(), facts: MachineFacts = MachineFacts(), model_factory=None):
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper.vad import get_vad_model
 
         self.options = options
         self.model_path = resolve_model(options.model)
-        self.device, self.compute_type = resolve_device(options)
-        self._model = WhisperModel(
+        self.plan = plan_for(options, self.model_path, facts)
+        self.device, self.compute_type = self.plan.device, self.plan.compute_type
+        self._model = (model_factory or WhisperModel)(
             self.model_path,
             device=self.device,
             compute_type=self.compute_type,
             cpu_threads=options.cpu_threads,
             local_files_only=True,
         )
-        if options.batch_size:
-            from faster_whisper import BatchedInferencePipeline
+        self._batched = BatchedInferencePipeline(self._model)
+        get_vad_model()  # Silero's ONNX session: loaded with the model, not inside the first call
+        self._decode_options = self._batched_options() if self.plan.batch_size else None
+        self.batches_run: list[tuple[int, ...]] = []  # the last call's batches: the channel of each chunk
 
-            self._batched = BatchedInferencePipeline(self._model)
+    @property
+    def batch_size(self) -> int:
+        return self.plan.batch_size
+
+    def _batched_options(self):
+        """faster-whisper's own batched TranscriptionOptions for our settings (built by its code, not copied)."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        probe = np.zeros(SAMPLE_PROBE, dtype=np.float32)
+        _, info = self._batched.transcribe(
+            probe, language=self.options.language, beam_size=self.options.beam_size, word_timestamps=True,
+            clip_timestamps=[{"start": 0.0, "end": SAMPLE_PROBE / 16_000}],
+        )
+        tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe", language=info.language)
+        return info.transcription_options, tokenizer
+
+    # -- one channel ---------------------------------------------------------
 
     def words(self, audio: np.ndarray, speaker: str = "S0") -> Iterator[Word]:
         """The words spoken in ``audio`` (float32, 16 kHz), with times, as they are decoded."""
-        options = dict(
-            language=self.options.language,
-            beam_size=self.options.beam_size,
-            word_timestamps=True,
-            vad_filter=self.options.vad_filter,
+        if self.plan.batch_size:
+            yield from self.channel_words([audio], [speaker])[0]
+            return
+        segments, _ = self._model.transcribe(
+            audio, language=self.options.language, beam_size=self.options.beam_size,
+            word_timestamps=True, vad_filter=self.options.vad_filter,
         )
-        if self.options.batch_size:
-            segments, _ = self._batched.transcribe(audio, batch_size=self.options.batch_size, **options)
-        else:
-            segments, _ = self._model.transcribe(audio, **options)
         for segment in segments:
             for w in segment.words or ():
-                text = w.word.strip()
-                if text:
-                    yield Word(float(w.start), float(w.end), text, float(w.probability), speaker)
+                word = _word(w.start, w.end, w.word, w.probability, speaker)
+                if word:
+                    yield word
+
+    # -- every channel of a call at once ------------------------------------
+
+    def channel_words(self, channels: Sequence[np.ndarray], speakers: Sequence[str]) -> list[list[Word]]:
+        """Words per channel; batched: all channels' speech chunks share the batches."""
+        if not self.plan.batch_size:
+            return [list(self.words(audio, speaker)) for audio, speaker in zip(channels, speakers)]
+        return self.stream_words(as_blocks(channels, self.options.window_seconds), speakers)
+
+    def stream_words(self, blocks: Iterable[Sequence[np.ndarray]], speakers: Sequence[str]) -> list[list[Word]]:
+        """Words per channel from per-channel blocks as they are decoded (a call of any length)."""
+        if not self.plan.batch_size:
+            buffered = list(blocks)  # the sequential decoder takes whole arrays
+            channels = [np.concatenate([b[c] for b in buffered]) for c in range(len(speakers))]
+            return [list(self.words(audio, speaker)) for audio, speaker in zip(channels, speakers)]
+        out: list[list[Word]] = [[] for _ in speakers]
+        self._batched.last_speech_timestamp = 0.0
+        self.batches_run = []
+        for batch in pool_batches(stream_chunks(blocks, self._find_speech, self.options.window_seconds), self.plan.batch_size):
+            for chunk, chunk_words in zip(batch, self._decode_batch(batch)):
+                speaker = speakers[chunk.channel]
+                for w in chunk_words:
+                    start, end = chunk.window.to_recording_time(w["start"], w["end"])
+                    word = _word(start, end, w["word"], w["probability"], speaker)
+                    if word:
+                        out[chunk.channel].append(word)
+        return out
+
+    def _find_speech(self, audio: np.ndarray) -> list:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        if not self.options.vad_filter:
+            return [{"start": b, "end": min(b + CHUNK_SECONDS * 16_000, len(audio))} for b in range(0, len(audio), CHUNK_SECONDS * 16_000)]
+        # the parameters faster-whisper's batched pipeline uses
+        return get_speech_timestamps(audio, VadOptions(max_speech_duration_s=CHUNK_SECONDS, min_silence_duration_ms=160))
+
+    def _decode_batch(self, batch: list[SpeechChunk]) -> list[list[dict]]:
+        """One pass of the model over a batch of chunks: words (speech-only times) per chunk."""
+        from faster_whisper.audio import pad_or_trim
+
+        options, tokenizer = self._decode_options
+        extractor = self._model.feature_extractor
+        features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in batch])
+        self.batches_run.append(tuple(chunk.channel for chunk in batch))
+        results = self._batched.forward(features, tokenizer, [chunk.metadata() for chunk in batch], options)
+        return [[word for segment in segments for word in segment.get("words", ())] for segments in results]
 
     def provenance(self) -> dict:
         from faster_whisper import __version__ as fw_version
@@ -107,5 +192,15 @@ class WhisperAsr:
             "model_path": self.model_path,
             "device": self.device,
             "compute_type": self.compute_type,
+            "batch_size": self.plan.batch_size,
+            "batch_reason": self.plan.batch_reason,
             "options": asdict(self.options),
         }
+
+
+SAMPLE_PROBE = 1600  # 0.1 s of silence: enough for faster-whisper to build its options
+
+
+def _word(start: float, end: float, text: str, probability: float, speaker: str) -> Word | None:
+    text = text.strip()
+    return Word(float(start), float(end), text, float(probability), speaker) if text else None

@@ -17,6 +17,8 @@ from callvault.transcribe.diarize import MonoDiarizer, attribute_words
 class WordSource(Protocol):
     def words(self, audio: np.ndarray, speaker: str = "S0") -> Sequence[Word]: ...
 
+    def channel_words(self, channels: Sequence[np.ndarray], speakers: Sequence[str]) -> list[list[Word]]: ...
+
     def provenance(self) -> dict: ...
 
 
@@ -36,15 +38,13 @@ def transcribe_audio(
 ) -> Transcript:
     """Stereo: each channel is one speaker. Mono: words first, then the diarizer says who."""
     if len(audio.channels) > 1:
-        words: list[Word] = []
-        speaker_channels: dict[str, int | None] = {}
-        for index, channel in enumerate(audio.channels):
-            speaker = f"S{index}"
-            speaker_channels[speaker] = index
-            words.extend(asr.words(channel, speaker=speaker))
+        # one call for every channel: batched, both sides' speech shares the batches
+        speaker_channels: dict[str, int | None] = {f"S{index}": index for index in range(len(audio.channels))}
+        by_channel = asr.channel_words(audio.channels, list(speaker_channels))
+        words: list[Word] = [w for channel_words in by_channel for w in channel_words]
         diarization = {"method": "channels", "confident": True, "speakers": len(audio.channels)}
     else:
-        mono_words = list(asr.words(audio.channels[0], speaker="S0"))
+        mono_words = asr.channel_words(audio.channels[:1], ["S0"])[0]
         result = diarizer.diarize(audio.channels[0], audio.sample_rate, mono_words, options.num_speakers)
         words = attribute_words(mono_words, result)
         speaker_channels = {s: None for s in sorted({w.speaker for w in words} | set(result.speakers))}

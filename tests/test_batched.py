@@ -1,0 +1,169 @@
+"""Batched transcription: the device choice, the windows and batches, both channels in one batch.
+
+No GPU here: the CUDA path is the same code with the machine facts injected
+(CUDA present, free GPU memory) and the model built on CPU by an injected
+factory that records what the CUDA build would have been given. Everything
+else (VAD, chunking, batching, decoding, times) is real faster-whisper.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from callvault.models.errors import ConfigError
+from callvault.transcribe.batching import SAMPLE_RATE, ChannelWindows, as_blocks, pool_batches, stream_chunks
+from callvault.transcribe.device import GPU_DEFAULT_BATCH, GPU_MAX_BATCH, plan_device
+from helpers import shared_file
+
+GIB = 1 << 30
+
+
+def _plan(device="auto", batch=None, cuda=False, threads=0, cpus=2, free=None, model=75 << 20, compute="auto"):
+    return plan_device(device, compute, batch, cuda_present=cuda, cpu_threads=threads, cpu_count=cpus, free_gpu_bytes=free, model_bytes=model)
+
+
+def test_cpu_batch_size_follows_the_threads():
+    assert _plan(cpus=2).batch_size == 8 and _plan(cpus=2).compute_type == "int8"
+    assert _plan(threads=1, cpus=16).batch_size == 4
+    assert _plan(cpus=64).batch_size == 16  # capped: more only pads short chunks
+    assert "CPU threads" in _plan().batch_reason
+
+
+def test_cuda_takes_float16_and_a_batch_from_free_memory():
+    small = _plan(cuda=True, free=8 * GIB, model=3 * GIB)  # large-v3 float16 on an 8 GiB card
+    big = _plan(cuda=True, free=80 * GIB, model=3 * GIB)
+    assert (small.device, small.compute_type) == ("cuda", "float16")
+    assert 1 <= small.batch_size < big.batch_size <= GPU_MAX_BATCH
+    assert small.batch_size == (8 * GIB - GIB - 3 * GIB) // (3 * GIB // 8)
+    assert _plan(cuda=True, free=None).batch_size == GPU_DEFAULT_BATCH  # nvidia-smi unreadable
+    assert _plan(cuda=True, free=GIB // 2, model=3 * GIB).batch_size == 1  # never 0: that would mean sequential
+    assert "free GPU memory" in small.batch_reason
+
+
+def test_flag_beats_the_device_and_bad_choices_say_what_to_do():
+    assert _plan(batch=3, cuda=True, free=80 * GIB).batch_size == 3
+    assert _plan(batch=0).batch_size == 0  # the sequential decoder, on request
+    with pytest.raises(ConfigError, match="--device cpu or auto"):
+        _plan(device="cuda", cuda=False)
+    with pytest.raises(ConfigError, match="batch size"):
+        _plan(batch=-1)
+
+
+def test_config_batch_size():
+    from callvault.assemble import config_batch_size
+
+    assert config_batch_size(None) is None and config_batch_size("auto") is None and config_batch_size(12) == 12
+    with pytest.raises(ConfigError, match="batch_size"):
+        config_batch_size("big")
+
+
+# -- windows and batches (real numpy, an energy VAD so speech is known exactly) --
+
+
+def _energy_speech(audio):
+    """Stretches louder than the floor, as Silero would report them (start/end samples)."""
+    loud = np.abs(audio) > 0.05
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], loud.astype(np.int8), [0]])))
+    return [{"start": int(a), "end": int(b)} for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _bursts(seconds, bursts):
+    audio = np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+    for start, length in bursts:
+        audio[int(start * SAMPLE_RATE) : int((start + length) * SAMPLE_RATE)] = 0.5
+    return audio
+
+
+def test_windows_carry_open_speech_and_restore_recording_times():
+    bursts = [(5, 3), (62, 4), (70, 2.5), (127.5, 3), (190, 6)]  # 62 s and 127.5 s straddle window ends
+    audio = _bursts(200, bursts)
+    windows = ChannelWindows(0, _energy_speech, window_seconds=64)
+    chunks = [c for block in as_blocks([audio], 10) for c in windows.feed(block[0])] + windows.finish()
+    assert windows._length == 0
+    found = []
+    for chunk in chunks:
+        for start, end in chunk.window.segments:
+            found.append(round(chunk.window.start + start / SAMPLE_RATE, 3))
+        # a word at the very start of the chunk lands on its first segment's start in the recording
+        first = chunk.window.to_recording_time(chunk.offset, chunk.offset + 0.1)
+        assert first[0] == pytest.approx(chunk.start)
+    assert sorted(set(found)) == [b[0] for b in bursts]  # every burst once, none cut in two
+    burst = chunks[1]
+    assert burst.window.to_recording_time(burst.offset + 1.0, burst.offset + 1.5) == pytest.approx((63.0, 63.5))
+
+
+def test_window_memory_is_bounded_on_a_long_stream():
+    windows = ChannelWindows(0, _energy_speech, window_seconds=64)
+    longest = 0
+    for minute in range(30):  # 30 minutes, speech every 20 s
+        block = _bursts(60, [(1, 8), (21, 8), (41, 8)])
+        windows.feed(block)
+        longest = max(longest, windows._length)
+    assert longest < 64 * SAMPLE_RATE
+
+
+def test_pooled_batches_mix_channels_in_time_order():
+    left, right = _bursts(100, [(1, 20), (45, 20)]), _bursts(100, [(23, 20), (70, 20)])
+    batches = list(pool_batches(stream_chunks(as_blocks([left, right], 30), _energy_speech, 64), 3))
+    channels = [[c.channel for c in batch] for batch in batches]
+    assert channels[0] == [0, 1, 0] and sum(map(len, channels)) == 4
+    starts = [c.start for batch in batches for c in batch]
+    assert starts == sorted(starts)
+
+
+# -- real faster-whisper: the CUDA plan with a CPU-built model ------------------------
+
+
+@pytest.fixture(scope="module")
+def cuda_planned_asr():
+    from faster_whisper import WhisperModel
+
+    from callvault.transcribe.asr import AsrOptions, MachineFacts, WhisperAsr
+
+    built = {}
+
+    def on_cpu(path, **kwargs):
+        built.update(kwargs)  # what CTranslate2 would get on the GPU
+        return WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=2, local_files_only=True)
+
+    facts = MachineFacts(cuda_present=lambda: True, cpu_count=lambda: 2, free_gpu_bytes=lambda: 2 * GIB)
+    return WhisperAsr(AsrOptions(device="auto", cpu_threads=2), facts=facts, model_factory=on_cpu), built
+
+
+@pytest.mark.slow
+def test_cuda_plan_decodes_both_channels_in_one_batch(cuda_planned_asr):
+    from callvault.recorder.decode import decode
+
+    asr, built = cuda_planned_asr
+    assert (built["device"], built["compute_type"]) == ("cuda", "float16")
+    assert asr.batch_size == (2 * GIB - GIB - (75 << 20)) // (64 << 20) or asr.batch_size >= 8
+    audio = decode(shared_file("stereo-two-speakers-16k.wav"))
+    left, right = asr.channel_words(audio.channels, ["S0", "S1"])
+    assert asr.batches_run == [(0, 1)]  # one pass of the model for both sides
+    text = lambda words: " ".join(w.text.lower() for w in words)
+    assert "wizard" in text(left) and "horizon" in text(right)
+    assert all(w.speaker == "S0" for w in left) and all(w.speaker == "S1" for w in right)
+    assert all(0 <= w.start <= w.end <= audio.duration + 0.1 for w in left + right)
+    assert asr.provenance()["batch_size"] == asr.batch_size
+
+
+@pytest.mark.slow
+def test_streamed_windows_give_the_words_of_one_window(cuda_planned_asr):
+    """A call cut into 64 s windows (as a 2-hour call is) reads like the call decoded whole."""
+    import jiwer
+
+    from callvault.recorder.decode import decode
+    from callvault.transcribe.asr import AsrOptions, WhisperAsr
+
+    asr, _ = cuda_planned_asr
+    audio = decode(shared_file("telephone-two-speakers-16k.wav")).channels[0]
+    long_call = np.concatenate([audio, audio, audio, audio])  # 2 min
+    whole = asr.channel_words([long_call], ["S0"])[0]
+    windowed = WhisperAsr(AsrOptions(device="cpu", cpu_threads=2, batch_size=3, window_seconds=64))
+    cut = windowed.stream_words(as_blocks([long_call], 7.0), ["S0"])[0]
+    assert len(windowed.batches_run) >= 2
+    words = lambda ws: " ".join(w.text.lower().strip(".,?!") for w in ws)
+    assert jiwer.wer(words(whole), words(cut)) < 0.1
+    assert [w.start for w in cut] == sorted(w.start for w in cut)
+    assert cut[-1].end <= len(long_call) / SAMPLE_RATE + 0.1 and cut[-1].start > 90
