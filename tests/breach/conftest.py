@@ -7,7 +7,7 @@ import hashlib
 import io
 import types
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -19,23 +19,10 @@ from callvault.config import AppConfig
 from callvault.models import CallMetadata, Recording
 from callvault.redact import redact_transcript
 from callvault.retention import CallFacts, default_policy, expiry_for
+from helpers import Clock
 
 DIALOGUES = Path(__file__).resolve().parents[1] / "data" / "pretexting"
 T0 = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)  # a Friday
-
-
-class Clock:
-    """A UTC clock that stands still until a test moves it."""
-
-    def __init__(self, start: datetime = T0):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 def analyse(d: LabelledDialogue):
@@ -85,7 +72,7 @@ def dialogues() -> list[LabelledDialogue]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

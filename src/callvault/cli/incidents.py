@@ -152,13 +152,21 @@ def confirm_command(ctx: click.Context, incident_id: int, reason: str, determine
             harm_likely=harm_likely, estimated_loss=estimated_loss)
 
 
-@incidents.command("dismiss")
-@click.argument("incident_id", type=int)
-@_reason
-@click.pass_context
-def dismiss_command(ctx: click.Context, incident_id: int, reason: str) -> None:
-    """Dismiss an incident (no breach); its calls' holds are released, its record kept 2 years."""
-    _change(ctx, incident_id, "dismissed", reason)
+def _final_command(name: str, to: str, doc: str) -> None:
+    """``dismiss`` and ``close``: a status change that ends the incident."""
+
+    @click.argument("incident_id", type=int)
+    @_reason
+    @click.pass_context
+    def command(ctx: click.Context, incident_id: int, reason: str) -> None:
+        _change(ctx, incident_id, to, reason)
+
+    command.__doc__ = doc
+    incidents.command(name)(command)
+
+
+_final_command("dismiss", "dismissed", "Dismiss an incident (no breach); its calls' holds are released, its record kept 2 years.")
+_final_command("close", "closed", "Close a reported incident; holds released, its calls kept 2 more years.")
 
 
 @incidents.command("report")
@@ -169,15 +177,6 @@ def dismiss_command(ctx: click.Context, incident_id: int, reason: str) -> None:
 def report_command(ctx: click.Context, incident_id: int, reason: str, notified_at: str | None) -> None:
     """Record that the agencies were notified (the officer filed the notice)."""
     _change(ctx, incident_id, "reported", reason, agencies_notified_at=parse_moment(notified_at, "--notified-at"))
-
-
-@incidents.command("close")
-@click.argument("incident_id", type=int)
-@_reason
-@click.pass_context
-def close_command(ctx: click.Context, incident_id: int, reason: str) -> None:
-    """Close a reported incident; holds released, its calls kept 2 more years."""
-    _change(ctx, incident_id, "closed", reason)
 
 
 @incidents.command("agency")
