@@ -42,6 +42,20 @@ class StepClock:
         return self.now
 
 
+class Clock:
+    """A UTC clock that stands still until a test moves it."""
+
+    def __init__(self, start: datetime = T0):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
 @contextmanager
 def moto_server():
     """A real moto S3 + KMS HTTP server on 127.0.0.1 (free port); yields its URL."""

@@ -12,31 +12,16 @@ import hashlib
 import io
 import types
 import uuid
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from callvault.catalog import Catalog
-from helpers import T0, isolate_aws, moto_server  # noqa: F401 (re-exported to the tests)
+from helpers import T0, Clock, isolate_aws, moto_server  # noqa: F401 (re-exported to the tests)
 from callvault.config import AppConfig
 from callvault.models import CallMetadata, ConsentEvent, Recording, RuleResult, Transcript, Turn, Word
 from callvault.retention import CallFacts, default_policy, expiry_for
-
-class Clock:
-    """A UTC clock that stands still until a test moves it."""
-
-    def __init__(self, start: datetime = T0):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
 
 def transcript(recording_id: str, lines: list[tuple[str, str]]) -> Transcript:
     turns, t = [], 0.0

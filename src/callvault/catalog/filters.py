@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from callvault.catalog.incidents import open_incident_condition
 from callvault.models.errors import CatalogError
 
 SPEAKER_ROLES = ("agent", "customer")
+INCIDENT_STATUS = "incident"
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class CallFilters:
     entity: str | None = None  # calls with a finding of this entity, e.g. CALL_NUMBER
     event: str | None = None  # calls with a consent event of this type, e.g. APPROVAL_DENIED
     violation: str | None = None  # calls where this rule failed, e.g. R1
-    status: str | None = None  # the recording's status, e.g. violations
+    status: str | None = None  # the recording's status, e.g. violations; "incident": in an open breach incident
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,12 @@ def call_conditions(filters: CallFilters) -> tuple[list[str], list[object]]:
         else:
             where.append("r.started_at < ?")
             params.append((moment + timedelta(days=1)).isoformat())
-    for column, value in (("agent_id", filters.agent), ("direction", filters.direction), ("status", filters.status)):
+    if filters.status == INCIDENT_STATUS:  # not a recording status: calls in an open breach incident
+        condition, values = open_incident_condition()
+        where.append(condition)
+        params.extend(values)
+    status = None if filters.status == INCIDENT_STATUS else filters.status
+    for column, value in (("agent_id", filters.agent), ("direction", filters.direction), ("status", status)):
         if value:
             where.append(f"r.{column} = ?")
             params.append(value)

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 from callvault.compliance.rules import verdict
 from callvault.catalog.audit import AuditLog, canonical_json
 from callvault.catalog.db import write_transaction
+from callvault.catalog.incidents import open_for_call
 from callvault.models import ConsentEvent, Finding, Recording, RuleResult, SealedRef, Transcript
 from callvault.models.errors import CatalogError
 
@@ -113,6 +114,7 @@ def record_call(
         with write_transaction(conn):
             _refuse_shredded(conn, rid)
             replaced = _write_children(conn, rid, transcript, findings, events, rules, objects, stage_records)
+            open_for_call(conn, audit, recording, rules, findings, processed_at, actor)  # R16 failed: breach candidate
             first_turn, last_turn = conn.execute(
                 "SELECT min(id), max(id) FROM turns WHERE recording_id = ?", (rid,)
             ).fetchone()

@@ -202,6 +202,48 @@ def _rule_facts(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX supervisor_approvals_value ON supervisor_approvals(scope, value)")
 
 
+# The breach incident register (callvault.catalog.incidents, 47 CFR 64.2011).
+INCIDENTS = [
+    """CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('candidate', 'confirmed', 'dismissed', 'reported', 'closed')),
+        account_key TEXT NOT NULL,        -- the account id, or 'call:<recording id>' without one
+        discovered_at TEXT NOT NULL,
+        determined_at TEXT,               -- reasonable determination (confirm)
+        agencies_notified_at TEXT,        -- report
+        closed_at TEXT,
+        harm_likely INTEGER NOT NULL DEFAULT 1,
+        agency_delay_until TEXT,          -- YYYY-MM-DD an agency asked customer notice to wait for
+        agency_allows_early INTEGER NOT NULL DEFAULT 0,
+        estimated_loss TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        method TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX incidents_open ON incidents(status, account_key)",
+    # No foreign key to recordings: the incident outlives the call's row and its reprocessing.
+    """CREATE TABLE incident_calls (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        recording_id TEXT NOT NULL,
+        call_id TEXT,
+        account_id TEXT,
+        started_at TEXT,
+        reason TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '[]',   -- redacted, as the rule result gave it
+        data_types TEXT NOT NULL DEFAULT '[]',
+        hold_id INTEGER,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (incident_id, recording_id)
+    )""",
+    "CREATE INDEX incident_calls_recording ON incident_calls(recording_id)",
+]
+
+
+def _incidents(conn: sqlite3.Connection) -> None:
+    for statement in INCIDENTS:
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] takes a catalog from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _rule_facts)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _rule_facts, _incidents)
 LATEST = len(MIGRATIONS)

@@ -30,7 +30,7 @@ def _call_filter_options(func: Callable) -> Callable:
         click.option("--entity", metavar="ENTITY", help="Calls with a finding of this entity, e.g. CALL_NUMBER."),
         click.option("--event", metavar="TYPE", help="Calls with a consent event of this type, e.g. APPROVAL_DENIED."),
         click.option("--violation", metavar="RULE", help="Calls that failed this rule, e.g. R1."),
-        click.option("--status", help="Calls with this status (compliant, violations, needs_review)."),
+        click.option("--status", help="Calls with this status (compliant, violations, needs_review), or incident: in an open breach incident."),
     ]
     for option in reversed(options):
         func = option(func)

@@ -17,6 +17,7 @@ from callvault.compliance import cues as c
 from callvault.compliance.context import RuleContext
 from callvault.compliance.detect import CARRIER_ROLES
 from callvault.compliance.options import ComplianceOptions
+from callvault.compliance.pretexting import likely_pretexting
 from callvault.compliance.quotes import redact_span
 from callvault.models.compliance import ConsentEvent, Evidence, RuleResult
 from callvault.models.entities import CALL_DETAIL, CPNI, SAD, category_of
@@ -418,6 +419,8 @@ RULES = (
     Rule("R13", "Customer objected but recording continued", "Cal. Penal Code 632; Wash. Rev. Code 9.73.030", r13_objection),
     Rule("R14", "CVV or PIN in stored audio or transcript", "PCI DSS v4.0 3.3.1", r14_sad_stored),
     Rule("R15", "Card number unmasked in the transcript", "PCI DSS v4.0 3.4.1, 3.5.1", r15_pan_unmasked),
+    Rule("R16", "Likely pretexting: disclosure without authentication to a caller who may not be the holder", "47 CFR 64.2011; 64.2010(a),(b)",
+         lambda call: likely_pretexting(call, r1_call_detail_before_auth(call), r3_cpni_without_auth(call))),
     Rule("R17", "Deletion attempted during a legal hold", "FRCP 37(e)", r17_deletion_during_hold),
 )
 RULE_IDS = tuple(r.id for r in RULES)

@@ -12,6 +12,7 @@ from callvault.models.recording import CallMetadata
 # Events whose evidence 47 CFR 64.2007(a)(3) and 64.2008(a)(2) require us to
 # keep for a year: the same set the compliance stage's R11 checks.
 EVIDENCE_EVENTS = frozenset(EVIDENCE_RETAINED)
+INCIDENT_RULE = "R16"  # likely pretexting opens a breach incident
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class CallFacts:
     customer_states: tuple[str, ...] = ()  # US state codes, upper case
     cpni_evidence: bool = False  # has a CPNI approval or notice event
     violations: bool = False  # failed at least one rule check
+    incident: bool = False  # R16 failed: a breach incident candidate (64.2011 records, 2 years)
 
     @classmethod
     def of(
@@ -50,10 +52,12 @@ class CallFacts:
         event_types: Iterable[str] = (),
         failed_rules: Iterable[str] = (),
     ) -> "CallFacts":
+        failed = set(failed_rules)
         return cls(
             direction=direction or None,
             tags=tuple(sorted({str(t) for t in tags})),
             customer_states=tuple(sorted({str(s).upper() for s in customer_states})),
             cpni_evidence=any(t in EVIDENCE_EVENTS for t in event_types),
-            violations=any(True for _ in failed_rules),
+            violations=bool(failed),
+            incident=INCIDENT_RULE in failed,
         )

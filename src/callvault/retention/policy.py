@@ -13,8 +13,8 @@
     keep = "180 days"
 
 Conditions (all optional, lists mean "any of"): ``direction``, ``tags``,
-``customer_states``, ``kind`` (artefact kinds), ``cpni_evidence`` and
-``violations`` (true or false). Minimums from the domain spec are checked
+``customer_states``, ``kind`` (artefact kinds), ``cpni_evidence``,
+``violations`` and ``incident`` (R16 failed; true or false). Minimums from the domain spec are checked
 when the policy is loaded, so a policy that could delete evidence early is
 never used.
 """
@@ -40,7 +40,7 @@ DEFAULT_POLICY_NAME = "default_retention.toml"
 EVIDENCE_MINIMUM_CITATION = "47 CFR 64.2007(a)(3), 64.2008(a)(2)"
 _KEEP = re.compile(r"^\s*(\d+)\s*(day|days|year|years)\s*$", re.IGNORECASE)
 _SET_CONDITIONS = ("direction", "tags", "customer_states", "kind")
-_BOOL_CONDITIONS = ("cpni_evidence", "violations")
+_BOOL_CONDITIONS = ("cpni_evidence", "violations", "incident")
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ class Match:
     kind: tuple[str, ...] | None = None
     cpni_evidence: bool | None = None
     violations: bool | None = None
+    incident: bool | None = None
 
     @property
     def is_catch_all(self) -> bool:
@@ -110,6 +111,8 @@ class Match:
         if self.kind is not None and kind not in self.kind:
             return False
         if self.cpni_evidence is not None and facts.cpni_evidence != self.cpni_evidence:
+            return False
+        if self.incident is not None and facts.incident != self.incident:
             return False
         return self.violations is None or facts.violations == self.violations
 
