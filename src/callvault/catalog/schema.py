@@ -247,3 +247,59 @@ def _incidents(conn: sqlite3.Connection) -> None:
 # MIGRATIONS[n] takes a catalog from version n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _rule_facts, _incidents)
 LATEST = len(MIGRATIONS)
+
+
+# Web app accounts, server-side sessions, review sign-offs and rule overrides.
+# No foreign keys to recordings: like the audit trail, a sign-off or an
+# override outlives a reprocessing of the call it talks about.
+WEB_ACCOUNTS = [
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('auditor', 'officer', 'admin')),
+        password_hash TEXT NOT NULL,      -- argon2id, never the password
+        created_at TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL,
+        disabled_at TEXT,
+        failed_signins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    )""",
+    """CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,      -- sha256 of the cookie value; the cookie is never stored
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        client TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX sessions_user ON sessions(user_id)",
+    """CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        recording_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        machine_verdict TEXT NOT NULL,    -- the catalog's verdict when it was signed
+        note TEXT NOT NULL DEFAULT '',
+        signed_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX reviews_recording ON reviews(recording_id)",
+    """CREATE TABLE rule_overrides (
+        id INTEGER PRIMARY KEY,
+        recording_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        machine_status TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX rule_overrides_recording ON rule_overrides(recording_id, rule)",
+]
+
+
+def _web_accounts(conn: sqlite3.Connection) -> None:
+    for statement in WEB_ACCOUNTS:
+        conn.execute(statement)
+
+
+MIGRATIONS = (*MIGRATIONS, _web_accounts)
+LATEST = len(MIGRATIONS)

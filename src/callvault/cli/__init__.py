@@ -14,6 +14,7 @@ from callvault.cli import compliance as _compliance  # noqa: F401,E402
 from callvault.cli import vault as _vault  # noqa: F401,E402
 from callvault.cli import catalog as _catalog  # noqa: F401,E402
 from callvault.cli import incidents as _incidents  # noqa: F401,E402
+from callvault.cli import web as _web  # noqa: F401,E402
 
 
 def main() -> None:

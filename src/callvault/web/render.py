@@ -1,0 +1,46 @@
+"""Jinja2 templates and the filters that mark placeholders and search hits (escaping first)."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from markupsafe import Markup, escape
+
+from callvault.formats import clock
+
+HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"  # private-use marks around a search hit, never in a transcript
+_PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]*)\]")
+
+
+def environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("callvault.web", "templates"), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["clock"] = lambda seconds: clock(seconds or 0.0)
+    env.filters["redacted"] = redacted
+    env.filters["snippet"] = snippet
+    return env
+
+
+def redacted(text: str, classes: Mapping[str, str] | None = None) -> Markup:
+    """Redacted text, escaped, each [ENTITY] placeholder marked with its class (CPNI, PII, PCI)."""
+    classes = classes or {}
+
+    def mark(match: re.Match) -> str:
+        entity = match.group(1)
+        category = classes.get(entity, "other")
+        return f'<mark class="ent ent-{category.lower()}" title="{category} {entity}">[{entity}]</mark>'
+
+    return Markup(_PLACEHOLDER.sub(mark, str(escape(text or ""))))
+
+
+def snippet(text: str) -> Markup:
+    """A search snippet, escaped, the hit between the private marks shown as <mark>."""
+    safe = str(escape(text or "")).replace(HIT_OPEN, '<mark class="hit">').replace(HIT_CLOSE, "</mark>")
+    return redacted_marks(safe)
+
+
+def redacted_marks(safe_html: str) -> Markup:
+    return Markup(_PLACEHOLDER.sub(lambda m: f'<span class="ph">[{m.group(1)}]</span>', safe_html))
