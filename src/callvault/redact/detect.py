@@ -74,6 +74,7 @@ class Detector:
 
     def detect(self, transcript: Transcript) -> list[Finding]:
         """Findings in ``transcript.text``, one per span and turn, overlaps resolved, in text order."""
+        self._reader.set_roles(transcript.text, tuple(t.role for t in transcript.turns))
         results = self.analyze_text(transcript.text)
         offsets = transcript.word_offsets()  # once: it walks the whole transcript
         ends = [wo.char_end for wo in offsets]
@@ -124,9 +125,7 @@ def _findings(transcript: Transcript, offsets: Sequence, ends: Sequence[int], re
 
 
 def _rank(finding: Finding) -> tuple:
-    # A sensitive class (card data, secrets, SSN) wins over any class a policy may keep.
     return (
-        finding.entity in SENSITIVE,
         finding.entity not in _GENERIC,
         round(finding.score, 3),
         _SEVERITY.get(finding.entity, 1),
@@ -143,18 +142,31 @@ def _outside(finding: Finding, kept: Sequence[Finding]) -> list[tuple[int, int]]
 
 
 def resolve_overlaps(findings: Iterable[Finding], transcript: Transcript | None = None) -> list[Finding]:
-    """Keep the best finding where spans overlap: sensitive classes first, ours before generic
-    NER, then score, then severity. A sensitive finding that loses part of its span keeps the
-    rest, so every character of it stays redacted whatever the winner's policy."""
+    """Keep the best finding where spans overlap: ours before generic NER, then score, then severity.
+
+    A sensitive finding (card data, secrets, SSN) is never dropped: under a
+    winner of a class a policy may keep it stays whole beside the winner, and
+    under another sensitive winner it keeps the part outside it, so every
+    character of it stays redacted whatever the winner's policy.
+    """
     kept: list[Finding] = []
     for finding in sorted(findings, key=_rank, reverse=True):
-        parts = _outside(finding, kept)
-        if parts == [(finding.char_start, finding.char_end)]:
+        overlapping = [k for k in kept if k.char_start < finding.char_end and finding.char_start < k.char_end]
+        if not overlapping:
             kept.append(finding)
-        elif parts and finding.entity in SENSITIVE:
-            trimmed = (_trimmed(finding, a, b, transcript) for a, b in parts)
-            kept.extend(t for t in trimmed if t.char_end > t.char_start)
+        elif finding.entity in SENSITIVE:
+            parts = _outside(finding, [k for k in overlapping if k.entity in SENSITIVE])
+            if parts == [(finding.char_start, finding.char_end)]:
+                kept.append(dataclasses.replace(finding, explanation=dataclasses.replace(
+                    finding.explanation, note=_joined_note(finding.explanation.note, f"overlaps {overlapping[0].entity}; kept so it stays redacted"))))
+            else:
+                trimmed = (_trimmed(finding, a, b, transcript) for a, b in parts)
+                kept.extend(t for t in trimmed if t.char_end > t.char_start)
     return sorted(kept, key=lambda f: (f.char_start, f.char_end))
+
+
+def _joined_note(note: str, more: str) -> str:
+    return f"{note}; {more}" if note else more
 
 
 def _trimmed(finding: Finding, start: int, end: int, transcript: Transcript | None) -> Finding:

@@ -112,7 +112,7 @@ def _date(ctx: Context, runs: Runs, i: int) -> int | None:
     word = _norm(ctx, i)
     piece = ctx.pieces[i]
     month = MONTHS.get(word)
-    if month is not None and (word != "may" or piece.text[0] == "M") and (word != "march" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None):
+    if month is not None and (word != "may" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None) and (word != "march" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None):
         end = i
         j = i + 1 + (_norm(ctx, i + 1) == "the")
         day = _day(ctx, runs, j)
