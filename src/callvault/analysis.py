@@ -51,7 +51,7 @@ def analyse_call(
     scrub = tuple(pci_scrub_spans(findings, policy))
     text_spans = tuple((f.char_start, f.char_end) for f in findings if policy.action(f.entity) != "keep")
     facts = RedactionFacts(audio_spans=scrub, text_spans=text_spans)
-    events = tuple(detect_events(transcript, findings, metadata, compliance, event_model))
+    events = tuple(detect_events(transcript, findings, metadata, compliance, event_model, carrier=carrier.carrier))
     context = replace(context, carrier=CarrierFacts(carrier.carrier, carrier.explanation))
     rules = tuple(run_rules(transcript, events, findings, metadata, compliance, _with_redaction(context, facts)))
     return CallAnalysis(

@@ -14,6 +14,7 @@ Build it once per worker (``load_event_model``); it holds the encoder's weights.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Sequence
@@ -32,6 +33,44 @@ VECTORS_FILE = "event_examples.npz"
 MIN_SCORE = 0.5
 MARGIN = 0.03
 TOP_K = 2
+
+
+# What a sentence must at least mention for the model to be asked about a label.
+# A recording disclosure names recording; a passcode prompt names a secret or a
+# check. The gates keep the model to plausible sentences (fewer to embed, and
+# no disclosure found in a sentence about something else).
+GATES = {
+    CARRIER: {
+        "REC_DISCLOSURE": r"record|monitor|\btap(?:e|ed|ing)\b",
+        "CPNI_REQUEST": r"look|review|check|pull|access|go (?:through|over)|\bsee\b|\buse\b|usage|account|info|records|history|details",
+        "NOTICE_RIGHTS": r"right|duty|law|protect|confiden|privacy|private|obligat|requir",
+        "NOTICE_REFUSE": r"say no|declin|refus|affect|impact|choice|don'?t have to|free to|optional",
+        "AUTH_PROMPT": r"pass ?code|pass ?word|\bpin\b|code|secret|security|question|verif",
+        "AUTH_PROMPT_BIO": r"social|birth|born|maiden|account number|zip|last (?:bill|payment)|amount|address",
+        "AUTH_OK": r"verif|match|correct|right|confirm|checks? out|authenticat|that'?s it|good",
+        "AUTH_BAD": r"match|correct|right|wrong|verif|confirm|not it|isn'?t it|without",
+        "ALT_DELIVERY": r"mail|send|email|e-mail|text|call (?:you )?back|callback|ring you|address",
+        "MARKETING_QUESTION": r"offer|promo|deal|market|discount|special|newsletter|sales",
+        "ACCOUNT_CHANGE": r"chang|updat|reset|saved|\bnew\b|set up|added|removed",
+        "CHANGE_NOTICE": r"notic|notif|alert|letter|text|email|e-mail|confirmation",
+    },
+    CUSTOMER: {
+        "OBJECTION": r"record|tap(?:e|ed|ing)\b|monitor|turn (?:that|it|this) off|shut (?:that|it) off|switch (?:that|it) off",
+        "OPT_OUT": r"offer|promo|deal|market|sales|sell|advert|list|call(?:s|ing)? me|text(?:s|ing)? me",
+        "DENY": r"\bno\b|\bnot\b|n'?t\b|rather|nah|nope|leave|prefer|pass\b|stop",
+        "NO_SECRET": r"remember|forg[eo]t|know|idea|have one|set (?:one|it) up|never|sure",
+    },
+}
+_GATES = {side: {label: re.compile(p, re.I) for label, p in gates.items()} for side, gates in GATES.items()}
+
+
+def gated(side: str, label: str, sentence: str) -> bool:
+    gate = _GATES[side].get(label)
+    return gate is not None and gate.search(sentence) is not None
+
+
+def any_gate(side: str, sentence: str) -> bool:
+    return any(g.search(sentence) for g in _GATES[side].values())
 
 
 @dataclass(frozen=True)
