@@ -182,11 +182,12 @@ AUTH_BAD = cues(
     not_on_file=r"\b(?:isn'?t|is not|not) (?:what|the one|the (?:passcode|password|pin)) (?:we|i) have\b",
     cannot_verify=r"\b(?:unable|not able|can'?t|cannot|couldn'?t|could not|won'?t be able) (?:to )?(?:verify|authenticate|confirm|validate)",
     not_it=r"\b(?:that'?s|thats|that is|it'?s|it is) not (?:quite )?(?:it|matching|a match)\b|\bnot (?:matching|a match)\b",
+    cant_release=r"\b(?:can'?t|cannot|not able to|unable to) (?:read|give|share|go over|go into|go through|release|discuss|access)\b.{0,30}\b(?:calls?|records|details|account|log)\b",
     neither=r"\b(?:neither|none) of (?:those|them|these|the \w+) (?:match|matches|work|works|is right|are right)",
     without_secret=r"\bwithout (?:the |a |your )?(?:" + SECRET_WORDS + r"|verification)\b(?: \w+){0,6} (?:can'?t|cannot|not able|unable|won'?t be able)",
 )
 CUSTOMER_NO_SECRET = cues(
-    dont_have=r"\bi " + DONT + r" (?:have|know|remember|recall) (?:one|it|a |the |that|my|any)",
+    dont_have=r"\bi " + DONT + r" (?:think i |believe i )?(?:have|know|remember|recall)\b(?! (?:what|why|who|where|when|how|if|about)\b)",
     forgot=r"\b(?:i forgot|forgot it|i can'?t remember|no idea|never set (?:one|it|that) up|there isn'?t one|i never made one)",
 )
 POLITE_ACK = cues(

@@ -387,14 +387,20 @@ def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEve
         why = cue if cue.startswith("model:") else f"cue:{cue}"
         events.append(d.event(kind, turn, match=match, why=why, details=(f"asked:{cue.split()[0]}",)))
         via = "via:password" if kind == E.AUTH_CHALLENGE else "via:noncompliant"
+        failed = 0  # turn of the last failure; 0 while none
         answer = None
-        for later in d.turns[turn.index + 1 : turn.index + 1 + window]:
+        # A wrong answer may be followed by another try: look a little further after each failure.
+        for later in d.turns[turn.index + 1 : turn.index + 1 + window + 4]:
+            if (later.index > turn.index + window and not failed) or (failed and later.index > failed + 3):
+                break
             if later.carrier and _challenge(d, later):
                 break  # asked again: that challenge has its own outcome
             if later.customer and later.speaker != turn.speaker and answer is None:
                 answer = later
                 no_secret = c.first(c.CUSTOMER_NO_SECRET, later.norm)
                 learned = None if no_secret else d.opinion(later, "NO_SECRET")
+                if (no_secret or learned) and failed:
+                    break  # gave up after a wrong answer: that failure stands
                 if no_secret or learned:
                     why = f"customer:{no_secret[0].name}" if no_secret else f"customer {learned[0].why}"
                     # The agent's reply is where the call goes on without authentication.
@@ -413,11 +419,12 @@ def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEve
                         bad, ok = (pair, None) if learned[0].label == "AUTH_BAD" else (None, pair)
                 if bad:
                     events.append(d.event(E.AUTH_FAIL, later, [turn, answer], confidence=0.9, why=f"agent:{bad[0].name}", details=(via,)))
-                    break
+                    answer, failed = None, later.index  # the caller may try again
+                    continue
                 if ok:
                     events.append(d.event(E.AUTH_SUCCESS, later, [turn, answer], confidence=0.9, why=f"agent:{ok[0].name}", details=(via,)))
                     break
-                ack = c.first(c.POLITE_ACK, later.norm)
+                ack = None if failed else c.first(c.POLITE_ACK, later.norm)
                 if ack and "?" not in answer.raw:  # thanked for a plain answer: taken as accepted
                     events.append(d.event(E.AUTH_SUCCESS, later, [turn, answer], confidence=0.6, why=f"agent acknowledged the answer ({ack[0].name})", details=(via,)))
                     break

@@ -129,9 +129,7 @@ def r2_noncompliant_prompt(call: Call) -> RuleResult:
 
 
 def r3_cpni_without_auth(call: Call) -> RuleResult:
-    skip = _inbound_only(call)
-    if skip:
-        return skip
+    # 64.2010(a) binds every call: on an outbound call the carrier still has to know who answered.
     cpni = call.carrier_findings(category="CPNI")
     if not cpni:
         return _result("pass", "the agent disclosed no CPNI")
