@@ -79,6 +79,7 @@ def findings_document(recording_id: str, analysis: CallAnalysis, policy: Redacti
         "policy": policy.describe(),
         "warnings": list(policy.warnings),
         "pci_scrub": [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in analysis.scrub_spans],
+        "carrier": None if analysis.carrier is None else {"carrier": analysis.carrier.carrier, "source": analysis.carrier.source, "reason": analysis.carrier.reason},
         "findings": findings_to_dicts(analysis.findings, policy),
     }
 

@@ -166,3 +166,8 @@ def load_event_model(encoder=None) -> EventModel:
     if stored_digest != digest(text) or len(vectors) != len(examples):
         raise CallvaultError(f"{VECTORS_FILE} was built from other examples than {EXAMPLES_FILE}; run python tools/build_event_examples.py")
     return EventModel(encoder or SentenceEncoder(), examples, vectors)
+
+
+def event_model_for(options) -> EventModel | None:
+    """The worker's model when ``[compliance] event_model`` is on (the default), else None."""
+    return load_event_model() if options.event_model else None
