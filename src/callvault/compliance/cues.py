@@ -55,7 +55,7 @@ YOU_ARE = r"(?:you'?re|you are|youre)"
 I_WILL = r"(?:i'?ll|i will|we'?ll|we will|ill)"
 REQUEST = (
     r"(?:what(?:'s| is| was)?|whats|can you|could you|would you|will you|may i|can i|could i|(?:i|we)(?:'d|'ll| would| will)? need|"
-    r"please|verify|confirm|tell me|give me|provide|say|key in|enter|do you have|do you know|try)"
+    r"please|verify|confirm|tell me|give me|read me|read off|read out|provide|say|key in|enter|do you have|do you know|try)"
 )
 
 # --- recording ---------------------------------------------------------------
