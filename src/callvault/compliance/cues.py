@@ -74,7 +74,7 @@ REC_CONSENT_QUESTION = cues(  # a disclosure that asks for a yes: "..., is that 
     consent=r"^.{0,40}\bdo you (?:consent|agree|mind)\b",
 )
 REC_NEGATED = cues(
-    negated=r"\b(?:not|isn'?t|aren'?t|never|stop|stopped|stopping|paus\w*|turn(?:ed)? off|no longer)\b",
+    negated=r"\b(?:not|isn'?t|aren'?t|never|stop|stopped|stopping|paus\w*|turn(?:ed)? off|off|no longer)\b",
 )
 RECORDING_OBJECTION = cues(
     dont_want_recorded=DONT + r" (?:want|wanna|like) (?:to be |be |being |this |that |it |the call |this call |my call |any of (?:this|that) )?(?:recorded|taped|monitored)",

@@ -41,7 +41,7 @@ TOP_K = 2
 # no disclosure found in a sentence about something else).
 GATES = {
     CARRIER: {
-        "REC_DISCLOSURE": r"record|monitor|\btap(?:e|ed|ing)\b",
+        "REC_DISCLOSURE": r"\brecord(?:ed|ing|ings|er)?\b|monitor|\btap(?:e|ed|ing)\b",
         "CPNI_REQUEST": r"look|review|check|pull|access|go (?:through|over)|\bsee\b|\buse\b|usage|account|info|records|history|details",
         "NOTICE_RIGHTS": r"right|duty|law|protect|confiden|privacy|private|obligat|requir",
         "NOTICE_REFUSE": r"say no|declin|refus|affect|impact|choice|don'?t have to|free to|optional",
@@ -55,7 +55,7 @@ GATES = {
         "CHANGE_NOTICE": r"notic|notif|alert|letter|text|email|e-mail|confirmation",
     },
     CUSTOMER: {
-        "OBJECTION": r"record|tap(?:e|ed|ing)\b|monitor|turn (?:that|it|this) off|shut (?:that|it) off|switch (?:that|it) off",
+        "OBJECTION": r"\brecord(?:ed|ing|ings|er)?\b|\btap(?:e|ed|ing)\b|monitor|turn (?:that|it|this) off|shut (?:that|it) off|switch (?:that|it) off",
         "OPT_OUT": r"offer|promo|deal|market|sales|sell|advert|list|call(?:s|ing)? me|text(?:s|ing)? me",
         "DENY": r"\bno\b|\bnot\b|n'?t\b|rather|nah|nope|leave|prefer|pass\b|stop",
         "NO_SECRET": r"remember|forg[eo]t|know|idea|have one|set (?:one|it) up|never|sure",
