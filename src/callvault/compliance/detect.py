@@ -368,7 +368,8 @@ def _challenge(d: _Dialogue, turn: _Turn) -> tuple[str, str, re.Match] | None:
     if good and not c.any_of(c.AUTH_NOT_A_PROMPT, turn.norm):
         return E.AUTH_CHALLENGE, good[0].name, good[1]
     learned = d.opinion(turn, "AUTH_PROMPT", "AUTH_PROMPT_BIO")
-    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, c.normalise(learned[1].text)):
+    said = c.normalise(learned[1].text) if learned else ""
+    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, said) and not c.any_of(c.NONCOMPLIANT_NOT_A_PROMPT, said) and "without" not in said:
         kind = E.AUTH_CHALLENGE_NONCOMPLIANT if learned[0].label == "AUTH_PROMPT_BIO" else E.AUTH_CHALLENGE
         return kind, learned[0].why, learned[1]
     return None
@@ -442,7 +443,8 @@ def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tu
             events.append(d.event(type_, turn, match=hit[1], why=f"cue:{hit[0].name}"))
         elif not hit and learned_label:
             learned = d.opinion(turn, learned_label)
-            if learned:
+            # The grammar's exclusions hold for the model too; a question is not a statement of a change.
+            if learned and not c.any_of(exclude, c.normalise(learned[1].text)) and "?" not in learned[1].text:
                 events.append(d.event(type_, turn, match=learned[1], confidence=0.7, why=learned[0].why))
     return events
 
