@@ -89,3 +89,14 @@ def test_a_non_carrier_call_keeps_card_findings_drops_cpni_and_cpni_rules():
         assert rules[rule].status == "not_applicable" and "not a telecom carrier" in rules[rule].reason
     assert rules["R12"].status == "pass" and rules["R15"].status == "pass"
     assert not analysis.carrier.carrier
+
+
+def test_sidecar_carrier_and_callback_fields_are_validated(tmp_path):
+    from callvault.models.errors import InputError
+    from callvault.recorder.metadata import parse_metadata
+
+    meta = parse_metadata({"carrier": False, "callback": True, "customer_number": "+1 404 555 0172", "campaign_id": "q2"}, tmp_path / "c.json")
+    assert (meta.carrier, meta.callback, meta.customer_number, meta.campaign_id) == (False, True, "+1 404 555 0172", "q2")
+    for field, value in (("carrier", "no"), ("callback", 1), ("customer_number", "call me")):
+        with pytest.raises(InputError, match=field):
+            parse_metadata({field: value}, tmp_path / "c.json")
