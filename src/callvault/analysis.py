@@ -51,7 +51,7 @@ def analyse_call(
     scrub = tuple(pci_scrub_spans(findings, policy))
     text_spans = tuple((f.char_start, f.char_end) for f in findings if policy.action(f.entity) != "keep")
     facts = RedactionFacts(audio_spans=scrub, text_spans=text_spans)
-    events = tuple(detect_events(transcript, findings, metadata, compliance, event_model))
+    events = tuple(detect_events(transcript, findings, metadata, compliance, event_model, carrier=carrier.carrier))
     context = replace(context, carrier=CarrierFacts(carrier.carrier, carrier.explanation))
     rules = tuple(run_rules(transcript, events, findings, metadata, compliance, _with_redaction(context, facts)))
     return CallAnalysis(
@@ -79,6 +79,7 @@ def findings_document(recording_id: str, analysis: CallAnalysis, policy: Redacti
         "policy": policy.describe(),
         "warnings": list(policy.warnings),
         "pci_scrub": [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in analysis.scrub_spans],
+        "carrier": None if analysis.carrier is None else {"carrier": analysis.carrier.carrier, "source": analysis.carrier.source, "reason": analysis.carrier.reason},
         "findings": findings_to_dicts(analysis.findings, policy),
     }
 

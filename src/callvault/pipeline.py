@@ -175,7 +175,10 @@ class Pipeline:
         transcript = transcribe_audio(recording, audio, self.asr, self.diarizer, self.turn_options)
         stages.append(_stage("transcribe", tick, transcript.provenance.get("model", ""), transcript.provenance))
         tick = time.perf_counter()
-        analysis = analyse_call(transcript, recording.metadata, self.detector, self.redaction, self.compliance)
+        from callvault.compliance.facts import event_model_for, rule_context
+
+        events_model = self._get("event_model", lambda: event_model_for(self.compliance))  # loaded once per worker
+        analysis = analyse_call(transcript, recording.metadata, self.detector, self.redaction, self.compliance, rule_context(self.catalog, recording.metadata, recording.id), events_model)
         native = load_native(path)
         redacted_audio = wav_bytes(
             redact_audio(native.channels, native.sample_rate, analysis.redaction_spans, self.redaction.audio_mode, self.redaction.margin),

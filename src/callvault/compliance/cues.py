@@ -55,16 +55,18 @@ YOU_ARE = r"(?:you'?re|you are|youre)"
 I_WILL = r"(?:i'?ll|i will|we'?ll|we will|ill)"
 REQUEST = (
     r"(?:what(?:'s| is| was)?|whats|can you|could you|would you|will you|may i|can i|could i|(?:i|we)(?:'d|'ll| would| will)? need|"
-    r"please|verify|confirm|tell me|give me|provide|say|key in|enter|do you have|do you know|try)"
+    r"please|verify|confirm|tell me|give me|read me|read off|read out|provide|say|key in|enter|do you have|do you know|try)"
 )
 
 # --- recording ---------------------------------------------------------------
 REC_DISCLOSURE = cues(
-    call_may_be_recorded=r"\b(?:this|the|your|our|all|these) (?:call|calls|conversation|conversations) (?:is|are|may|might|will|can|could)(?: be| being| also be)?(?: being)? (?:monitored|recorded|taped)",
+    call_may_be_recorded=r"\b(?:this|the|your|our|all|these|my) (?:call|calls|conversation|conversations|line)(?:'s| is| are| may| might| will| can| could)(?: be| being| also be| also)?(?: being)? (?:monitored|recorded|taped)",
+    recorded_line=r"\b(?:on|from|over|using) an? (?:recorded|monitored) line\b",
+    part_recorded=r"\b(?:this|the) (?:part|portion|rest) of (?:the|this|our) (?:call|conversation)(?:'s| is| will be| may be)(?: also)? (?:recorded|monitored)",
     calls_recorded=r"\b(?:calls|call|conversations)(?: (?:to|with|on|from|at) \w+(?: \w+)?)? (?:are|is|may be|might be|will be|can be) (?:being )?(?:recorded|monitored)",
     we_record=r"\bwe (?:record|monitor) (?:all|every|our|these) (?:calls|call|conversations)",
     monitored_or_recorded=r"\b(?:monitored|recorded) (?:and|or|and or) (?:monitored|recorded)\b",
-    recording_this_call=r"\b(?:i'?m|i am|we'?re|we are|im|were) (?:also )?recording (?:this|the|our) (?:call|conversation)",
+    recording_this_call=r"\b(?:i'?m|i am|we'?re|we are|im) (?:also )?recording (?:this|the|our|you)\b",
     is_being_recorded=r"\b(?:this|the) (?:call|conversation|line) is being recorded",
 )
 REC_CONSENT_QUESTION = cues(  # a disclosure that asks for a yes: "..., is that okay?"
@@ -72,19 +74,26 @@ REC_CONSENT_QUESTION = cues(  # a disclosure that asks for a yes: "..., is that 
     consent=r"^.{0,40}\bdo you (?:consent|agree|mind)\b",
 )
 REC_NEGATED = cues(
-    negated=r"\b(?:not|isn'?t|aren'?t|never|stop|stopped|stopping|paus\w*|turn(?:ed)? off|no longer)\b",
+    negated=r"\b(?:not|isn'?t|aren'?t|never|stop|stopped|stopping|paus\w*|turn(?:ed)? off|off|no longer)\b",
 )
 RECORDING_OBJECTION = cues(
-    dont_want_recorded=DONT + r" (?:want|wanna|like) (?:to be |being |this |it |the call |this call |my call )?(?:recorded|taped|monitored)",
+    dont_want_recorded=DONT + r" (?:want|wanna|like) (?:to be |be |being |this |that |it |the call |this call |my call |any of (?:this|that) )?(?:recorded|taped|monitored)",
+    no_recording=r"\bno (?:recording|recordings|taping)\b",
     dont_record=DONT + r" record (?:me|this|the call|us|it|my)",
-    please_stop_recording=r"\b(?:stop|turn off|end) (?:the |that |this )?recording",
+    please_stop_recording=r"\b(?:stop|turn off|end|shut off|switch off) (?:the |that |this )?record(?:ing|er)",
+    recording_off=r"\b(?:turn|shut|switch) (?:the |that |this )?record(?:ing|er)(?: \w+)? off\b",
     no_consent=r"\bi (?:do not|don'?t|dont) (?:consent|agree) to (?:being |be |the |this )?(?:recorded|recording)",
     object_recording=r"\bi object to (?:being |the |this )?(?:recorded|recording)",
     rather_not_recorded=r"\brather (?:not be|you not|you didn'?t) (?:be )?record",
     not_ok_recorded=r"\bnot (?:ok|okay|comfortable|fine|alright) (?:with )?(?:being |this being |the call being )?(?:recorded|recording)",
 )
+OBJECTION_AFTER_DISCLOSURE = cues(  # only read within a few turns of a disclosure
+    turn_it_off=r"\b(?:turn|shut|switch) (?:that|it|this)(?: \w+)? off\b|\b(?:turn|shut|switch) off (?:that|it|this)\b",
+)
 RECORDING_STOPPED = cues(
-    stopped=r"\b(?:i'?ve|i have|we'?ve|we have|i|we) (?:stopped|paused|turned off|ended) (?:the )?recording",
+    stopped=r"\b(?:i'?ve|i have|we'?ve|we have|i|we) (?:just )?(?:stopped|paused|turned off|switched off|ended) (?:the )?recording",
+    recording_off=r"\b(?:the )?recording(?:'s| is| has been) (?:now )?(?:off|paused|stopped|turned off|switched off)\b",
+    will_stop=r"\b(?:i'?ll|i will|i'?m|i am|let me) (?:go ahead and )?(?:pause|pausing|stop|stopping|turn off|turning off|switch off) (?:the |that )?recording",
     end_call=r"\b(?:end|disconnect|terminate) (?:the|this) call\b",
 )
 
@@ -93,6 +102,8 @@ CPNI_OBJECT = cues(
     account_info=r"\b(?:account|plan|billing|usage|calling|call|customer) (?:info|information|details|data|records|history)",
     your_info=r"\byour (?:info|information|account|usage|records|data|calling history|call history|plan)\b",
     cpni=r"\b(?:cpni|customer proprietary network information|proprietary network information)",
+    that_info=r"\b(?:that|this|such) (?:info|information|data)\b",
+    what_you_use=r"\b(?:how (?:much|many|you)|which|what) (?:\w+ ){0,2}you(?:'re| are)? (?:use|using|call|paying|on)\b",
 )
 NOTICE_ELEMENTS = {
     "N1": cues(
@@ -102,12 +113,15 @@ NOTICE_ELEMENTS = {
     "N2": cues(
         this_call_only=r"\b(?:only|just|solely) (?:for|during|on) (?:this|today'?s|the) (?:call|conversation)",
         call_only=r"\b(?:for|during|on) (?:this|today'?s) (?:call|conversation) only\b",
+        for_this_call=r"\b(?:for|during) (?:this|today'?s) (?:call|conversation)\b",
         duration=r"\bfor (?:the duration|the rest|the length) of (?:this|the|our) (?:call|conversation)",
         one_time=r"\b(?:one time|onetime) (?:use|only|basis)",
     ),
     "N3": cues(
         purpose=r"\bto (?:suggest|recommend|offer|find|look for|see if|tell you about|show you|check for|review)\b.{0,40}\b(?:plan|plans|offer|offers|option|options|service|services|deal|deals|product|products|better|cheaper|save|savings|upgrade|discount|discounts|promotion|promotions)",
-        better_plan=r"\b(?:better|cheaper|right) (?:plan|deal|option|fit)",
+        better_plan=r"\b(?:better|cheaper|right) (?:plan|deal|option|fit|package|bundle)",
+        see_if=r"\bsee (?:if|whether) (?:\w+ ){0,4}(?:plan|deal|option|offer|save|savings|cheaper|better|upgrade|package|bundle)",
+        so_i_can=r"\bso (?:i|we) can (?:suggest|recommend|offer|find|see|check|show)",
     ),
     "N4": cues(
         may_refuse=r"\b(?:you can|you may|you'?re free to|you are free to|feel free to|it'?s ok to|it is okay to|you have the right to) (?:say no|decline|refuse|deny|withdraw|opt out)",
@@ -115,11 +129,13 @@ NOTICE_ELEMENTS = {
         wont_affect_service=WONT + r" (?:affect|change|impact) (?:your )?(?:service|account)",
     ),
     "N5": cues(
-        may_i_use=r"\b(?:may|can|could) (?:i|we) (?:use|access|review|look at|look over|check|pull up|go over|open|see|view|take a look at|go ahead|proceed)\b",
+        may_i_use=r"\b(?:may|can|could) (?:i|we) (?:use|access|review|look|check|pull up|go over|go through|open|see|view|take a look|have a look|go ahead|proceed)\b",
+        mind_if=r"\b(?:mind if|ok if|okay if|alright if|all right if|be (?:ok|okay|alright|all right) if) (?:i|we) (?:\w+ ){0,2}(?:use|access|review|look|check|pull|go|open|see|view|take|have)\b",
+        want_me_to=r"\b(?:do you want|would you like|want) me to (?:\w+ )?(?:use|access|review|look|check|pull|go|open|see|take)\b|\b(?:do you want|would you like) me to\s*$",
         permission=r"\b(?:do i|do we|have i|can i get|may i have) (?:have )?your (?:permission|ok|okay|consent|approval)",
         with_your_ok=r"\bwith your (?:ok|okay|permission|consent|approval)\b",
         is_that_ok=r"\b(?:is that|would that be|are you) (?:ok|okay|alright|all right|fine)(?: with (?:that|you))?\s*$",
-        alright_q=r"\b(?:alright|all right|ok|okay)\s*$",
+        alright_q=r"\b(?:alright|all right|ok|okay|that cool|cool)\s*$",
     ),
     "N6": cues(
         recipient=r"\b(?:share|shared|disclose|disclosed|give|provide)\b.{0,40}\b(?:with|to) (?:our |an |a |the )?(?:affiliates?|partners?|agents?|third part\w*|vendors?|sister compan\w*)",
@@ -127,13 +143,16 @@ NOTICE_ELEMENTS = {
 }
 
 # --- authentication (64.2010(b)) --------------------------------------------
-SECRET_WORDS = r"(?:passcode|pass code|password|pass word|pin|pin number|pin code|security word|secret word|code word|verbal password|security code on the account)"
+SECRET_WORDS = r"(?:passcode|pass code|password|pass word|pin|pin number|pin code|security word|secret word|code word|verbal password|security code on the account|security question|security answer|challenge question|secret question)"
 AUTH_PROMPT = cues(
-    secret_prompt=REQUEST + r"\b.{0,40}\b" + SECRET_WORDS + r"\b",
+    secret_prompt=REQUEST + r"\b.{0,50}\b" + SECRET_WORDS + r"\b",
     secret_first=r"\b" + SECRET_WORDS + r"\b.{0,20}\b(?:please|for me|on the account please)",
+    and_the_secret=r"^\s*(?:(?:ok|okay|and|also|plus|great|thanks) )*(?:the |your )?(?:account |four digit |4 digit )?" + SECRET_WORDS + r"\s*$",
 )
 AUTH_NOT_A_PROMPT = cues(
-    reset=r"\b(?:reset|change|changed|update|updated|create|set up|setting up|voicemail|forgot your|new)\b.{0,12}\b" + SECRET_WORDS,
+    reset=r"\b(?:reset|set|change|changed|update|updated|create|set up|setting up|voicemail|forgot your|new)\b.{0,12}\b" + SECRET_WORDS,
+    done=r"\b" + SECRET_WORDS + r" (?:has been|is|was|were) (?:verified|confirmed|accepted|updated|changed|reset|set)\b",
+    again=r"\b" + SECRET_WORDS + r" again\b",
     never_ask=r"\b(?:never|won'?t|will not|don'?t|do not|can'?t|cannot) (?:ask|give|share|tell)",
 )
 NONCOMPLIANT_PROMPT = cues(
@@ -141,8 +160,12 @@ NONCOMPLIANT_PROMPT = cues(
     birth=REQUEST + r"\b.{0,40}\b(?:date of birth|birth date|birthdate|birthday|born)",
     maiden=r"\bmaiden name",
     address=REQUEST + r"\b.{0,40}\b(?:home address|billing address|address on (?:the|your) account|address on file|zip code|street address|your address)",
-    account_number=REQUEST + r"\b.{0,40}\b(?:account number|account no|number on the account|last four of (?:the|your) account)",
+    account_number=REQUEST + r"\b.{0,40}\b(?:account number|account no|last four of (?:the|your) account)",
     bill_amount=REQUEST + r"\b.{0,40}\b(?:bill amount|amount of your (?:last )?bill|last bill|last payment|last statement|balance)",
+)
+NONCOMPLIANT_NOT_A_PROMPT = cues(  # "I can't verify with a birthday", "no birthdays", a credit check
+    negated=r"\b(?:can'?t|cannot|not able to|unable to|won'?t|don'?t|never) (?:\w+ ){0,2}(?:verify|use|accept|take|ask|do)\b|\bno (?:birthdays?|socials?|dates? of birth|parts? of)\b",
+    credit=r"\bcredit (?:check|application|approval)",
 )
 VERIFY_CONTEXT = cues(
     verify=r"\b(?:verify|verifying|verification|confirm your identity|authenticate|identify you|security|make sure it'?s you|pull up your account|before (?:we|i) (?:discuss|go|talk|get|look))",
@@ -151,15 +174,20 @@ AUTH_OK = cues(
     verified=r"\b(?:" + YOU_ARE + r"|you'?ve been|you have been|that'?s|thats|that is|you'?re now|all) (?:all )?(?:verified|authenticated|confirmed|set)\b",
     matches=r"\b(?:that|it) (?:matches|checks out|is correct|is right)\b|\bthat'?s (?:correct|right)\b|\bthats (?:correct|right)\b",
     thanks_verifying=r"\bthank(?:s| you) for (?:verifying|confirming)",
+    a_match=r"\b(?:that'?s|thats|that is|it'?s|we have) an? match\b|\bthat works\b",
 )
 AUTH_BAD = cues(
     no_match=r"\b(?:doesn'?t|does not|didn'?t|did not|doesnt) (?:match|work|check out)",
     not_right=r"\b(?:that'?s|that is|thats|it'?s|it is) (?:not (?:right|correct|it|what)|incorrect|wrong)",
     not_on_file=r"\b(?:isn'?t|is not|not) (?:what|the one|the (?:passcode|password|pin)) (?:we|i) have\b",
     cannot_verify=r"\b(?:unable|not able|can'?t|cannot|couldn'?t|could not|won'?t be able) (?:to )?(?:verify|authenticate|confirm|validate)",
+    not_it=r"\b(?:that'?s|thats|that is|it'?s|it is) not (?:quite )?(?:it|matching|a match)\b|\bnot (?:matching|a match)\b",
+    cant_release=r"\b(?:can'?t|cannot|not able to|unable to) (?:read|give|share|go over|go into|go through|release|discuss|access)\b.{0,30}\b(?:calls?|records|details|account|log)\b",
+    neither=r"\b(?:neither|none) of (?:those|them|these|the \w+) (?:match|matches|work|works|is right|are right)",
+    without_secret=r"\bwithout (?:the |a |your )?(?:" + SECRET_WORDS + r"|verification)\b(?: \w+){0,6} (?:can'?t|cannot|not able|unable|won'?t be able)",
 )
 CUSTOMER_NO_SECRET = cues(
-    dont_have=r"\bi " + DONT + r" (?:have|know|remember|recall) (?:one|it|a |the |that|my|any)",
+    dont_have=r"\bi " + DONT + r" (?:think i |believe i )?(?:have|know|remember|recall)\b(?! (?:what|why|who|where|when|how|if|about)\b)",
     forgot=r"\b(?:i forgot|forgot it|i can'?t remember|no idea|never set (?:one|it|that) up|there isn'?t one|i never made one)",
 )
 POLITE_ACK = cues(
@@ -170,7 +198,9 @@ POLITE_ACK = cues(
 OF_RECORD = r"(?:on file|of record|on (?:the|your) account|we have (?:on file|for you)|listed on (?:the|your) account|on record|registered)"
 ALT_DELIVERY = cues(
     send_to_record=r"\b(?:mail|send|email|e mail|text|post)\b.{0,50}\b(?:address|email|e mail|number)\b.{0,15}" + OF_RECORD,
-    call_back_record=r"\bcall (?:you )?back\b.{0,40}\b(?:number|phone)\b.{0,15}" + OF_RECORD,
+    call_back_record=r"\bcall (?:you )?(?:right )?back\b.{0,40}\b(?:number|phone)\b.{0,15}" + OF_RECORD,
+    record_address=r"\b(?:mail|send|email|e mail|post)\b.{0,60}\b(?:billing|mailing|home|service) address\b",
+    do_callback=r"\b(?:do|offer|set up|schedule|arrange) (?:a |the )?call ?back\b|\bcall ?back (?:to|at|on) (?:the|your) (?:main |primary |home )?(?:number|line)",
     address_of_record=r"\b(?:mail|send|email)\b.{0,30}\b(?:address|number) of record",
 )
 
@@ -180,15 +210,23 @@ MARKETING_QUESTION = cues(
     hear_offers=r"\b(?:hear|learn|know|get|receive|keep getting|keep receiving|continue receiving|continue getting) (?:about )?(?:our |any |some )?(?:offers|promotions|deals|promotional)",
     marketing=r"\bfor (?:marketing|promotional|advertising) purposes",
 )
+MARKETING_CONFIRMED = cues(  # the agent confirming an opt-out already made, not asking
+    noted=r"\b(?:i'?ve|i have|we'?ve|i|we) (?:noted|removed|opted|taken|flagged|updated)\b|\byou won'?t (?:get|receive|hear)",
+)
 MARKETING_INVERTED = cues(
     stop=r"\b(?:stop|unsubscribe|remove you|take you off|opt you out|no longer)",
 )
 MARKETING_VOLUNTEER_OUT = cues(
+    take_me_off_calls=r"\b(?:take|remove) me off (?:\w+ ){0,4}(?:promo\w*|marketing|sales|offers?|mailings?)",
     take_me_off=r"\b(?:take|remove|put) me (?:off|from|on) (?:your|the|this|that)? ?(?:do not call |calling |mailing |marketing |call )?list",
     stop_calling=r"\bstop (?:calling|texting|emailing|sending)(?: me)?\b.{0,30}\b(?:offers|promotions|deals|ads|advertising|marketing|sales)",
     no_more=r"\bno more (?:promotional|marketing|sales|advertising) ",
     unsubscribe=r"\bunsubscribe me\b|\bopt me out\b",
-    dont_contact=DONT + r" (?:call|contact|text|email) me (?:with|about) (?:offers|promotions|deals|sales)",
+    dont_contact=DONT + r" (?:call|contact|text|email) me (?:with|about) (?:offers|promotions|deals|sales|them|those|that)",
+)
+CPNI_REVOKED = cues(  # the customer takes back a yes to using the account data
+    dont_want_you=DONT + r" want you (?:to )?(?:go|going|look|looking|use|using|check|checking|access|accessing|review|reviewing|pull|pulling|dig|digging)\b",
+    stop_looking=r"\b(?:stop|quit) (?:going through|looking at|looking through|using|checking|pulling up) my\b",
 )
 MARKETING_VOLUNTEER_IN = cues(
     sign_me_up=r"\bsign me up for (?:the |your |any )?(?:offers|promotions|deals|newsletter|specials)",
@@ -198,22 +236,30 @@ MARKETING_PITCH = cues(
 )
 
 # --- account changes (64.2010(f)) -----------------------------------------------
-CHANGE_SUBJECT = r"(?:password|passcode|pass code|pin|security question|backup question|security answer|address of record|mailing address|billing address|address|online (?:account|login|access)|login|email address)"
+CHANGE_SUBJECT = r"(?:password|passcode|pass code|pin|security question|backup question|security answer|address of record|mailing address|billing address|address|online (?:account|login|access)|login|email address|email|e mail)"
 ACCOUNT_CHANGE = cues(
+    set_as=r"\b(?:is|has been|was) (?:now )?(?:set|saved) as (?:your|the) (?:new )?" + CHANGE_SUBJECT,
     subject_changed=r"\b" + CHANGE_SUBJECT + r" (?:has been |have been |was |is |is now |were )?(?:updated|changed|reset|saved|set up|created|added)\b(?! (?:email|link|request|code|form|instructions|page)\b)",
     changed_subject=r"\b(?:i'?ve|i have|we'?ve|we have|i|i just|we just) (?:updated|changed|reset|saved|set up|created|added) (?:your |the |a )?(?:new )?" + CHANGE_SUBJECT,
+    verb_subject=r"\b(?:unlocked|updated|changed|reset|saved|set up|created|added) (?:\w+ )?(?:and )?(?:updated |changed |reset )?(?:your |the |a )?(?:new )?" + CHANGE_SUBJECT + r"\b(?! (?:email|link|request|code|form|instructions|page)\b)",
+    been_updated_as=r"\b(?:that|it|this)(?:'s| has| is) (?:been |now )?(?:updated|changed|saved|set)\b.{0,30}\b" + CHANGE_SUBJECT,
+    is_now=r"\b(?:password|passcode|pass code|pin) is now\b",
     new_subject_saved=r"\bnew " + CHANGE_SUBJECT + r"\b.{0,20}\b(?:saved|on file|updated|set|active)",
 )
 ACCOUNT_CHANGE_EXCLUDE = cues(
     voicemail=r"\bvoicemail\b",
     question=r"\b(?:would you like|do you want|can i|should i|shall i|want me to|if you want|did you|have you|when you)\b",
+    modal=r"\b(?:can|could|will|'ll|to|maybe|should|might|please)\b",
+    told=r"\b(?:letting you know|let you know|notif\w*|notice|saying|to tell you|alert)\b",
 )
 CHANGE_NOTICE = cues(
-    message_about_change=r"\b(?:notice|notification|text|letter|email|e mail|message|alert|confirmation)\b.{0,80}\b(?:change|changes|changed|update|updated)\b",
+    message_about_change=r"\b(?:send|sending|sent|get|getting|receive|mail|mailing|go|goes|see|be)\b.{0,30}\b(?:notice|notification|text|letter|email|e mail|message|alert|confirmation)\b.{0,80}\b(?:change|changes|changed|update|updated|reset)\b",
     notice_to_record=r"\b(?:notice|notification|alert)\b.{0,60}\b(?:number|address|email|e mail)\b.{0,15}" + OF_RECORD,
 )
 ALT_DELIVERY_EXCLUDE = cues(  # a message about an account change is the 64.2010(f) notice, not a delivery
     change=r"\b(?:change|changes|changed|update|updated|notification|notice|alert|letting you know)\b",
+    one_time_code=r"\bcode\b",  # a verification code sent to the phone is not the records
+    past=r"\b(?:we said|you said|i said|told you|promised|as agreed)\b",
 )
 
 # --- answers ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from callvault.compliance import cues as c
 from callvault.compliance.answers import AFFIRM, AMBIGUOUS, NEGATIVE, Answer, classify_answer
 from callvault.compliance.model import CARRIER as MODEL_CARRIER
 from callvault.compliance.model import CUSTOMER as MODEL_CUSTOMER
+from callvault.compliance.model import any_gate, gated
 from callvault.compliance.options import ComplianceOptions
 from callvault.compliance.quotes import redact_span
 from callvault.models.compliance import ConsentEvent
@@ -81,15 +82,6 @@ class _Span:
 
 _SENTENCE = re.compile(r"[^.?!]+[.?!]*")
 _WINDOW, _STRIDE = 14, 7  # words: unpunctuated speech is read in overlapping windows
-# Carrier sentences the model is asked about: only those that touch a consent subject
-# (embedding costs time; greetings and billing talk need no second opinion).
-_CARRIER_CANDIDATE = re.compile(
-    r"record|monitor|tap(?:e|ed|ing)\b|pass ?code|password|\bpin\b|secur|verif|confirm|match|correct|right|account|usage|\buse\b|"
-    r"look|review|check|pull|access|history|detail|info|protect|duty|law|confiden|priva|say no|declin|refus|affect|mail|send|"
-    r"\btext|call (?:you )?back|callback|address|offer|promo|deal|market|\blist\b|sign|updat|chang|reset|saved|\bnew\b|notice|notif|alert|letter"
-)
-
-
 def _pieces(raw: str) -> list[tuple[int, int]]:
     """Sentences of a turn (char spans); a long unpunctuated one as overlapping word windows."""
     out = []
@@ -133,13 +125,14 @@ class _Dialogue:
                     continue
                 for a, b in _pieces(turn.raw):
                     piece = turn.raw[a:b]
-                    if side == MODEL_CUSTOMER or _CARRIER_CANDIDATE.search(piece.lower()):
+                    if any_gate(side, piece):
                         spans.append((turn.index, _Span(a, b, piece)))
             if not spans:
                 continue
             opinions = model.judge(side, model.encode([sp.text for _, sp in spans]))
             for (index, span), opinion in zip(spans, opinions):
-                self._opinions.setdefault(index, []).append((span, opinion))
+                if gated(side, opinion.label, span.text):
+                    self._opinions.setdefault(index, []).append((span, opinion))
 
     def opinion(self, turn: _Turn, *labels: str):
         """(Opinion, _Span) of the first sentence of ``turn`` the model gave one of ``labels``, or None."""
@@ -214,24 +207,33 @@ class _Dialogue:
         return None
 
 
-def _is_question(turn: _Turn) -> bool:
-    return "?" in turn.raw or bool(
-        re.search(r"\b(?:would you like|do you want|want to|are you interested|interested in|may we|can we|may i|can i|could i|shall i|should i|is that ok|is that okay|keep getting|keep receiving|sound good)\b", turn.norm)
+def _asks(d: _Dialogue, turn: _Turn, match) -> bool:
+    """The sentence holding ``match`` is a question (not the turn's closing "anything else?")."""
+    start, end = d.sentence(turn, match)
+    return _is_question(d.text[start:end], c.normalise(d.text[start:end]))
+
+
+def _is_question(raw: str, norm: str) -> bool:
+    return "?" in raw or bool(
+        re.search(r"\b(?:would you like|do you want|want to|are you interested|interested in|may we|can we|may i|can i|could i|shall i|should i|is that ok|is that okay|keep getting|keep receiving|sound good)\b", norm)
     )
 
 
 def _recording(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
     events, objected = [], set()
+    disclosed_at = -10
     for turn in d.turns:
         if turn.carrier:
             hit = c.first(c.REC_DISCLOSURE, turn.norm)
             said = hit and not c.any_of(c.REC_NEGATED, hit[1].group())
             if said:
+                disclosed_at = turn.index
                 events.append(d.event(E.REC_DISCLOSURE, turn, match=hit[1], why=f"cue:{hit[0].name}"))
             else:
                 learned = d.opinion(turn, "REC_DISCLOSURE")
                 if learned and not c.any_of(c.REC_NEGATED, c.normalise(learned[1].text)):
                     hit = (None, learned[1])
+                    disclosed_at = turn.index
                     events.append(d.event(E.REC_DISCLOSURE, turn, match=learned[1], confidence=0.7, why=learned[0].why))
             if hit and (said or hit[0] is None):
                 if c.any_of(c.REC_CONSENT_QUESTION, turn.norm[hit[1].end() :]):
@@ -241,6 +243,8 @@ def _recording(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
                         events.append(d.event(E.RECORDING_OBJECTION, answer, [turn], confidence=0.85, why="answered no to the recording disclosure"))
         if turn.customer and turn.index not in objected:
             hit = c.first(c.RECORDING_OBJECTION, turn.norm)
+            if not hit and turn.index - disclosed_at <= 3:  # "can you turn that off?" right after the disclosure
+                hit = c.first(c.OBJECTION_AFTER_DISCLOSURE, turn.norm)
             if hit:
                 events.append(d.event(E.RECORDING_OBJECTION, turn, match=hit[1], why=f"cue:{hit[0].name}"))
             else:
@@ -288,6 +292,7 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
     """CPNI notices and the answers to CPNI-use and marketing questions."""
     events: list[ConsentEvent] = []
     answered: set[int] = set()
+    marketing_answered: set[int] = set()
     last_notice = -10
     for turn in d.turns:
         if turn.carrier:
@@ -304,6 +309,10 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
             asks_cpni = "N5" in elements and (about_cpni or turn.index - last_notice <= 2) and (
                 notice or "N2" in elements or "N3" in elements or turn.index - last_notice <= 2
             )
+            if asks_cpni and not notice and turn.index - last_notice > 2:
+                # The request is where the notice had to be given: a deficient one is still a notice (R7 reads its elements).
+                events.append(d.event(E.CPNI_NOTICE, turn, why="request without a prior notice; elements:" + ",".join(sorted(elements)), details=sorted(elements)))
+                last_notice = turn.index
             if asks_cpni and not (marketing and "N2" not in elements):
                 answer = d.answer_after(turn, options.answer_window_turns)
                 if answer and answer.index not in answered:
@@ -312,7 +321,7 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
                     events.append(
                         d.event(_ANSWER_EVENT[reading.kind], answer, [turn], confidence=0.85 if reading.kind != AMBIGUOUS else 0.7, why=f"answer to CPNI-use question ({elements['N5']}): {reading.cue}", details=("scope:cpni",))
                     )
-            elif marketing and _is_question(turn):
+            elif marketing and _asks(d, turn, marketing[1]) and not c.any_of(c.MARKETING_CONFIRMED, turn.norm):
                 answer = d.answer_after(turn, options.answer_window_turns)
                 if answer and answer.index not in answered:
                     inverted = c.any_of(c.MARKETING_INVERTED, turn.norm)
@@ -322,10 +331,16 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
                     if inverted and kind != AMBIGUOUS:
                         kind = AFFIRM if kind == NEGATIVE else NEGATIVE
                     answered.add(answer.index)
+                    marketing_answered.add(answer.index)
                     events.append(
                         d.event(_MARKETING_EVENT[kind], answer, [turn], confidence=0.85 if kind != AMBIGUOUS else 0.7, why=f"answer to marketing question ({marketing[0].name}): {reading.cue}", details=("scope:marketing",))
                     )
-        elif turn.customer and turn.index not in answered:
+        if turn.customer and turn.index not in answered and last_notice >= 0:
+            revoked = c.first(c.CPNI_REVOKED, turn.norm)
+            if revoked:
+                events.append(d.event(E.APPROVAL_DENIED, turn, match=revoked[1], why=f"withdrawn:{revoked[0].name}", details=("scope:cpni",)))
+                answered.add(turn.index)
+        if turn.customer and turn.index not in marketing_answered:
             out = c.first(c.MARKETING_VOLUNTEER_OUT, turn.norm)
             if not out:
                 learned = d.opinion(turn, "OPT_OUT")
@@ -342,13 +357,19 @@ def _approvals(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
 def _challenge(d: _Dialogue, turn: _Turn) -> tuple[str, str, re.Match] | None:
     """(event type, cue, match) when an agent turn asks the caller to authenticate."""
     bad = c.first(c.NONCOMPLIANT_PROMPT, turn.norm)
-    if bad and (bad[0].name != "address" or c.any_of(c.VERIFY_CONTEXT, turn.norm)):
+    if bad and c.any_of(c.NONCOMPLIANT_NOT_A_PROMPT, turn.norm[max(0, bad[1].start() - 40) : bad[1].end()]):
+        bad = None
+    # An IVR asking for the account number or address routes the call; an agent asking
+    # for them, or anyone asking in a verification context, substitutes them for a password.
+    identifying = bad and bad[0].name in ("address", "account_number", "bill_amount") and (turn.role == "ivr" or bad[0].name == "address")
+    if bad and (not identifying or c.any_of(c.VERIFY_CONTEXT, turn.norm) or re.search(c.SECRET_WORDS, turn.norm)):
         return E.AUTH_CHALLENGE_NONCOMPLIANT, bad[0].name, bad[1]
     good = c.first(c.AUTH_PROMPT, turn.norm)
     if good and not c.any_of(c.AUTH_NOT_A_PROMPT, turn.norm):
         return E.AUTH_CHALLENGE, good[0].name, good[1]
     learned = d.opinion(turn, "AUTH_PROMPT", "AUTH_PROMPT_BIO")
-    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, c.normalise(learned[1].text)):
+    said = c.normalise(learned[1].text) if learned else ""
+    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, said) and not c.any_of(c.NONCOMPLIANT_NOT_A_PROMPT, said) and "without" not in said:
         kind = E.AUTH_CHALLENGE_NONCOMPLIANT if learned[0].label == "AUTH_PROMPT_BIO" else E.AUTH_CHALLENGE
         return kind, learned[0].why, learned[1]
     return None
@@ -367,17 +388,26 @@ def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEve
         why = cue if cue.startswith("model:") else f"cue:{cue}"
         events.append(d.event(kind, turn, match=match, why=why, details=(f"asked:{cue.split()[0]}",)))
         via = "via:password" if kind == E.AUTH_CHALLENGE else "via:noncompliant"
+        failed = 0  # turn of the last failure; 0 while none
         answer = None
-        for later in d.turns[turn.index + 1 : turn.index + 1 + window]:
+        # A wrong answer may be followed by another try: look a little further after each failure.
+        for later in d.turns[turn.index + 1 : turn.index + 1 + window + 4]:
+            if (later.index > turn.index + window and not failed) or (failed and later.index > failed + 3):
+                break
             if later.carrier and _challenge(d, later):
                 break  # asked again: that challenge has its own outcome
             if later.customer and later.speaker != turn.speaker and answer is None:
                 answer = later
                 no_secret = c.first(c.CUSTOMER_NO_SECRET, later.norm)
                 learned = None if no_secret else d.opinion(later, "NO_SECRET")
+                if (no_secret or learned) and failed:
+                    break  # gave up after a wrong answer: that failure stands
                 if no_secret or learned:
                     why = f"customer:{no_secret[0].name}" if no_secret else f"customer {learned[0].why}"
-                    events.append(d.event(E.AUTH_FAIL, later, [turn], confidence=0.85 if no_secret else 0.7, why=why, details=(via,)))
+                    # The agent's reply is where the call goes on without authentication.
+                    reply = next((t for t in d.turns[later.index + 1 : later.index + 2] if t.carrier), None)
+                    anchor, linked = (reply, [turn, later]) if reply else (later, [turn])
+                    events.append(d.event(E.AUTH_FAIL, anchor, linked, confidence=0.85 if no_secret else 0.7, why=why, details=(via,)))
                     break
                 continue
             if later.carrier and answer is not None:
@@ -390,11 +420,12 @@ def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEve
                         bad, ok = (pair, None) if learned[0].label == "AUTH_BAD" else (None, pair)
                 if bad:
                     events.append(d.event(E.AUTH_FAIL, later, [turn, answer], confidence=0.9, why=f"agent:{bad[0].name}", details=(via,)))
-                    break
+                    answer, failed = None, later.index  # the caller may try again
+                    continue
                 if ok:
                     events.append(d.event(E.AUTH_SUCCESS, later, [turn, answer], confidence=0.9, why=f"agent:{ok[0].name}", details=(via,)))
                     break
-                ack = c.first(c.POLITE_ACK, later.norm)
+                ack = None if failed else c.first(c.POLITE_ACK, later.norm)
                 if ack and "?" not in answer.raw:  # thanked for a plain answer: taken as accepted
                     events.append(d.event(E.AUTH_SUCCESS, later, [turn, answer], confidence=0.6, why=f"agent acknowledged the answer ({ack[0].name})", details=(via,)))
                     break
@@ -412,7 +443,8 @@ def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tu
             events.append(d.event(type_, turn, match=hit[1], why=f"cue:{hit[0].name}"))
         elif not hit and learned_label:
             learned = d.opinion(turn, learned_label)
-            if learned:
+            # The grammar's exclusions hold for the model too; a question is not a statement of a change.
+            if learned and not c.any_of(exclude, c.normalise(learned[1].text)) and "?" not in learned[1].text:
                 events.append(d.event(type_, turn, match=learned[1], confidence=0.7, why=learned[0].why))
     return events
 
@@ -423,6 +455,7 @@ def detect_events(
     metadata: CallMetadata | None = None,
     options: ComplianceOptions | None = None,
     model=None,
+    carrier: bool = True,
 ) -> list[ConsentEvent]:
     """Every consent and disclosure event of one call, in time order.
 
@@ -434,6 +467,8 @@ def detect_events(
     """
     options = options or ComplianceOptions()
     d = _Dialogue(transcript, findings, model if options.event_model else None)
+    if not carrier:  # only recording law binds a business that is not a carrier; the rest is 47 CFR 64
+        return sorted(_recording(d, options), key=lambda e: (e.start, e.turn_indexes[-1], EVENT_TYPES.index(e.type)))
     events = [
         *_recording(d, options),
         *_approvals(d, options),

@@ -9,6 +9,7 @@ reads the same facts from a labelled dialogue's ``context`` table.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 from callvault.compliance.context import CallbackFacts, RedactionFacts, RetentionFacts, RuleContext
@@ -32,7 +33,28 @@ def rule_context(catalog: Any, metadata: CallMetadata, recording_id: str) -> Rul
     supervisor = None
     if metadata.direction == "outbound":
         supervisor = supervisor_approved(catalog.conn, metadata.call_id, metadata.campaign_id)
-    return RuleContext(callback=callback, supervisor_approval=supervisor, retention=retention_facts(catalog, recording_id))
+    retention = retention_facts(catalog, recording_id)
+    if not retention.on_legal_hold:  # a first run: the call's row (call and account ids) is not written yet
+        retention = replace(retention, on_legal_hold=_held(catalog.conn, metadata, recording_id))
+    return RuleContext(callback=callback, supervisor_approval=supervisor, retention=retention)
+
+
+def _held(conn, metadata: CallMetadata, recording_id: str) -> bool:
+    from callvault.catalog.state import list_holds
+
+    for hold in list_holds(conn):
+        if (hold.scope == "call" and hold.value in (recording_id, metadata.call_id)) or (
+            hold.scope == "account" and metadata.account_id is not None and hold.value == metadata.account_id
+        ):
+            return True
+    return False
+
+
+def event_model_for(options):
+    """The consent-event model for a worker (None when ``[compliance] event_model = false``)."""
+    from callvault.compliance.model import event_model_for as build
+
+    return build(options)
 
 
 def _digits(number: str) -> str:

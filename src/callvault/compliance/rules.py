@@ -130,9 +130,7 @@ def r2_noncompliant_prompt(call: Call) -> RuleResult:
 
 
 def r3_cpni_without_auth(call: Call) -> RuleResult:
-    skip = _inbound_only(call)
-    if skip:
-        return skip
+    # 64.2010(a) binds every call: on an outbound call the carrier still has to know who answered.
     cpni = call.carrier_findings(category="CPNI")
     if not cpni:
         return _result("pass", "the agent disclosed no CPNI")
@@ -339,11 +337,23 @@ def r13_objection(call: Call) -> RuleResult:
     if not strict:
         return _na("every party is in a one-party-consent state; an objection does not end consent")
     first = min(objections, key=lambda e: e.start)
+    stopped = _recording_stopped(call, max(first.turn_indexes))
+    if stopped is not None:
+        return _result("pass", "the agent stopped the recording after the objection", [_event_evidence(first), call.turn_evidence(stopped, "recording stopped")])
     grace = call.options.objection_grace_s
     after = [w for w in call.transcript.words if w.start > first.end + grace]
     if after:
         return _result("fail", f"recording continued {after[-1].end - first.end:.0f} s after the customer objected ({why})", [_event_evidence(first)])
     return _result("pass", f"recording ended within {grace:g} s of the objection", [_event_evidence(first)])
+
+
+def _recording_stopped(call: Call, after_turn: int, within: int = 3) -> int | None:
+    """The carrier turn, a few turns after ``after_turn``, that says the recording was stopped or paused."""
+    for index in range(after_turn + 1, min(len(call.transcript.turns), after_turn + 1 + within)):
+        turn = call.transcript.turns[index]
+        if turn.role in CARRIER_ROLES and c.any_of(c.RECORDING_STOPPED, c.normalise(turn.text)):
+            return index
+    return None
 
 
 def _uncovered(span: TimeSpan, covered: list[TimeSpan]) -> bool:
