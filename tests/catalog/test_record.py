@@ -57,7 +57,7 @@ def test_a_failed_write_leaves_nothing_behind(catalog, build):
     dup = build.sealed(rec.id)
     with pytest.raises(CatalogError, match="nothing was written"):
         catalog.record_call(rec, build.transcript(rec.id, LINES), processed_at="2025-03-04T11:00:00Z",
-                            objects=[dup, dup])
+                            objects=[dup], stages=[{"stage": "asr"}, {"stage": "asr"}])
     assert not catalog.is_done(rec.id)
     for table in ("turns", "findings", "objects", "stages"):
         assert count(catalog, table, rec.id) == 0

@@ -163,7 +163,7 @@ def test_a_hold_placed_after_the_objects_went_still_saves_the_key(local_archive)
         def delete(self, ref):
             self.vault.delete(ref)
 
-        def shred(self, recording_id):
+        def shred(self, recording_id, **audited):
             raise KeyboardInterrupt  # the sweep dies between the last delete and the shred
 
     with pytest.raises(KeyboardInterrupt):
@@ -194,8 +194,8 @@ class CrashingVault:
         if self.deletes > self.after:
             raise SimulatedCrash
 
-    def shred(self, recording_id):
-        return self.vault.shred(recording_id)
+    def shred(self, recording_id, **audited):
+        return self.vault.shred(recording_id, **audited)
 
 
 def test_a_crash_in_the_middle_then_a_rerun_finishes_the_sweep(archive):
@@ -216,6 +216,7 @@ def test_a_crash_in_the_middle_then_a_rerun_finishes_the_sweep(archive):
     assert len(actions(archive, "object.purge")) == 8  # every object marked exactly once
     assert len(actions(archive, "retention.delete")) == 9  # the interrupted intent, then its retry
     assert len(actions(archive, "retention.shred")) == 4
+    assert len(actions(archive, "vault.shred")) == 4  # each key's destruction, audited before it went
     assert archive.catalog.audit.verify() == []
 
 
@@ -240,8 +241,8 @@ CRASHING_SWEEP = textwrap.dedent(
             DiesAfter.count += 1
             if DiesAfter.count == after:
                 os._exit(3)  # a real crash: no cleanup, the sweep lease stays behind
-        def shred(self, recording_id):
-            return vault.shred(recording_id)
+        def shred(self, recording_id, **audited):
+            return vault.shred(recording_id, **audited)
 
     run_sweep(default_policy(), catalog, DiesAfter(), clock=clock)
     """
@@ -281,8 +282,8 @@ def test_two_sweeps_at_once_one_refuses(local_archive):
             assert go.wait(30)
             arch.vault.delete(ref)
 
-        def shred(self, recording_id):
-            return arch.vault.shred(recording_id)
+        def shred(self, recording_id, **audited):
+            return arch.vault.shred(recording_id, **audited)
 
     results: dict[str, object] = {}
 

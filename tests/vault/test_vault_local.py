@@ -326,3 +326,33 @@ def test_a_shredded_recording_is_never_sealed_again(make_vault, data_dir):
     assert vault.keys.for_recording(rid("gone"), "default") is None
     assert vault.is_shredded(rid("gone")) and not vault.is_shredded(rid("other"))
     vault.seal_and_put(rid("other"), "original", io.BytesIO(b"another call"))  # others are unaffected
+
+
+def test_every_sealed_object_is_in_the_catalog_at_once(local_vault, data_dir):
+    """No separate refs.db: the object's catalog row is written when it is stored, before any call row."""
+    from callvault.catalog.objects import stored_objects
+
+    ref = local_vault.seal_and_put(rid("ledger"), "original", io.BytesIO(b"call"))
+    with Catalog.in_data_dir(data_dir) as catalog:
+        (entry,) = stored_objects(catalog.conn, rid("ledger"))
+        assert entry.ref == ref and entry.purged_at is None
+        assert not catalog.is_done(rid("ledger"))
+    assert not (data_dir / "vault" / "refs.db").exists()
+
+
+def test_shred_rotate_and_rewrap_are_audited(make_vault, data_dir):
+    vault = make_vault()
+    vault.seal_and_put(rid("audited"), "original", io.BytesIO(b"call"))
+    key_id = vault.keys.for_recording(rid("audited"), "default").key_id
+    current = vault.rotate_keys(actor="ops")
+    assert vault.rewrap(actor="ops") == 1
+    assert vault.shred(rid("audited"), actor="sweeper", reason="expired") == 1
+    with Catalog.in_data_dir(data_dir) as catalog:
+        entries = [e for e in catalog.audit.export() if e["action"].startswith("vault.")]
+        assert catalog.audit.verify() == []
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("vault.rotate", "ops"), ("vault.rewrap", "ops"), ("vault.shred", "sweeper")]
+    assert entries[0]["details"]["current"] == current and entries[1]["details"]["rewrapped"] == 1
+    assert entries[2]["recording_id"] == rid("audited") and entries[2]["details"]["key_id"] == key_id
+    assert entries[2]["reason"] == "expired"
+    assert not any(k in json.dumps(entries) for k in (k["key"] for k in keyring_doc(data_dir)["keys"]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 from callvault.catalog.workers import worker_identity
 from callvault.catalog import Catalog, Clock
@@ -35,7 +35,7 @@ class SweepVault(Protocol):
 
     def delete(self, ref: SealedRef) -> None: ...
 
-    def shred(self, recording_id: str) -> int: ...
+    def shred(self, recording_id: str, *, actor: str, reason: str, audit: Any) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def _apply(plan: SweepPlan, catalog: Catalog, vault: SweepVault, lease: SweepLea
             done += 1
             continue
         shred = next(a for a in actions if a.action == SHRED)
-        keys = vault.shred(rid)
+        keys = vault.shred(rid, actor=actor, reason=shred.reason, audit=catalog.audit)
         remove_call_folder(_call_folder(catalog, calls_dir, rid))
         state.finish_recording(catalog, rid, keys, actor, shred.reason, sweep)
         shredded += 1
