@@ -423,3 +423,22 @@ def test_local_copies_expire_with_their_objects_and_the_folder_with_the_key(loca
     arch.clock.advance(days=200)
     report = sweep(arch, calls_dir=arch.data_dir / "calls")
     assert report.shredded == 1 and not folder.exists()
+
+
+# -- shred erases ----------------------------------------------------------------------------
+
+
+def test_a_shredded_calls_text_leaves_the_catalog_file(local_archive):
+    """Not only the index: the bytes of catalog.db and its WAL hold the purged text no more."""
+    arch = local_archive
+    for n in range(3):
+        arch.store_call(f"kept-{n}", text="an ordinary question about roaming")
+    arch.store_call("doomed", text="please cancel the quixotic zanzibar subscription")
+    arch.clock.advance(days=400)  # past every default expiry
+    assert searchable(arch, "zanzibar") == {"doomed"}
+    report = sweep(arch)
+    assert report.shredded == 4
+    files = [p for p in arch.data_dir.glob("catalog.db*") if p.is_file()]
+    assert files and not any(b"zanzibar" in p.read_bytes() or b"quixotic" in p.read_bytes() for p in files)
+    finished = actions(arch, "retention.sweep")[-1]["details"]
+    assert finished["erased"] is True

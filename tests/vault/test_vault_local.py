@@ -356,3 +356,72 @@ def test_shred_rotate_and_rewrap_are_audited(make_vault, data_dir):
     assert entries[2]["recording_id"] == rid("audited") and entries[2]["details"]["key_id"] == key_id
     assert entries[2]["reason"] == "expired"
     assert not any(k in json.dumps(entries) for k in (k["key"] for k in keyring_doc(data_dir)["keys"]))
+
+
+def test_the_restore_entry_is_on_disk_before_any_plaintext(local_vault, data_dir, tmp_path, monkeypatch):
+    from callvault.catalog.audit import HeadLog, head_log_path
+
+    ref = local_vault.seal_and_put(rid("restore"), "original", io.BytesIO(b"call audio"))
+    seen: list[str] = []
+    with Catalog.in_data_dir(data_dir) as catalog:
+        catalog.conn.set_trace_callback(seen.append)
+        opening = local_vault.open_to
+
+        def open_to(ref, dest):
+            seen.append("PLAINTEXT")
+            with Catalog.in_data_dir(data_dir) as other:  # committed: another connection sees it
+                entry = list(other.audit.export())[-1]
+                assert entry["action"] == "vault.restore" and entry["recording_id"] == rid("restore")
+            assert HeadLog(head_log_path(catalog.path)).entries()[-1] == (entry["seq"], entry["hash"])
+            return opening(ref, dest)
+
+        monkeypatch.setattr(local_vault, "open_to", open_to)
+        local_vault.restore(ref, tmp_path / "out.wav", actor="auditor", reason="ticket 9", audit=catalog.audit)
+        catalog.conn.set_trace_callback(None)
+    full, plaintext = seen.index("PRAGMA synchronous = FULL"), seen.index("PLAINTEXT")
+    assert full < seen.index("COMMIT", full) < plaintext
+    assert (tmp_path / "out.wav").read_bytes() == b"call audio"
+
+
+def test_keyring_keys_nothing_needs_are_retired_after_a_rewrap(make_vault, data_dir):
+    from helpers import StepClock
+
+    clock = StepClock()
+    vault = make_vault(clock=clock)
+    old = vault.seal_and_put(rid("ret-o"), "original", io.BytesIO(b"old call"))
+    first = keyring_doc(data_dir)["current"]
+    new_id = vault.rotate_keys(actor="ops")
+    new = vault.seal_and_put(rid("ret-n"), "original", io.BytesIO(b"new call"))
+    clock.now += timedelta(hours=2)
+    assert vault.retire_keys(actor="ops") == []  # a recording key is still wrapped by the first
+    assert vault.rewrap(actor="ops") == 1
+    assert vault.retire_keys(actor="ops") == [first]
+    assert [k["id"] for k in keyring_doc(data_dir)["keys"]] == [new_id]
+    fresh = make_vault(clock=clock)
+    fresh.verify(old)
+    fresh.verify(new)
+    with Catalog.in_data_dir(data_dir) as catalog:
+        (retire,) = [e for e in catalog.audit.export() if e["action"] == "vault.retire"]
+    assert retire["details"]["retired"] == [first] and retire["actor"] == "ops"
+
+
+def test_a_just_rotated_out_key_is_kept_for_a_while(make_vault, data_dir):
+    """A process that read the key file before the rotation may still be wrapping with the old key."""
+    vault = make_vault()
+    vault.seal_and_put(rid("grace"), "original", io.BytesIO(b"call"))
+    first = keyring_doc(data_dir)["current"]
+    vault.rotate_keys()
+    assert vault.rewrap() == 1
+    assert vault.retire_keys() == []
+    assert first in [k["id"] for k in keyring_doc(data_dir)["keys"]]
+
+
+def test_keyring_dir_keeps_the_keys_off_the_data_volume(make_vault, data_dir, tmp_path):
+    elsewhere = tmp_path / "keys-volume"
+    vault = make_vault(keyring_dir=str(elsewhere))
+    ref = vault.seal_and_put(rid("kd"), "original", io.BytesIO(b"call"))
+    assert (elsewhere / "keyring.json").exists() and not (data_dir / "vault" / "keyring.json").exists()
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o700
+    make_vault(keyring_dir=str(elsewhere)).verify(ref)
+    with pytest.raises(IntegrityError):  # the data volume alone cannot open it
+        make_vault().verify(ref)

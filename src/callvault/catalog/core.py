@@ -145,6 +145,18 @@ class Catalog:
         """Merge the search index's segments into one (after a big batch; takes a while)."""
         self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('optimize')")
 
+    def erase_freed(self) -> bool:
+        """After a purge: rewrite the search index and checkpoint the WAL, so deleted text leaves the files.
+
+        ``secure_delete`` zeroes deleted rows, but the FTS index keeps a deleted
+        turn's terms in old segments until they are merged, and the WAL keeps
+        old page images until a checkpoint. Costs one index rewrite; False when
+        a reader kept the WAL from being emptied (the next purge tries again).
+        """
+        self.optimize()
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
+
     def check_index(self) -> None:
         """Raise CatalogError when the search index disagrees with the turns it indexes."""
         try:

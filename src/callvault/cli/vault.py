@@ -147,11 +147,15 @@ def keys_rotate(ctx: click.Context, actor: str | None) -> None:
 @actor_option
 @click.pass_context
 def keys_rewrap(ctx: click.Context, actor: str | None) -> None:
-    """Re-wrap every recording key under the newest keyring key (stored objects untouched). Audited."""
+    """Re-wrap every recording key under the newest keyring key (stored objects untouched), then
+    remove the keyring keys nothing needs any more (those rotated out 10+ minutes ago). Audited."""
     from callvault.catalog import Catalog
     from callvault.catalog.audit import os_actor
 
     with Catalog.in_data_dir(app_config(ctx).data_dir) as catalog, _vault(ctx, None, catalog) as vault:
-        count = vault.rewrap(actor=actor, audit=_AuditWithUser(catalog.audit, os_actor()))
+        audit = _AuditWithUser(catalog.audit, os_actor())
+        count = vault.rewrap(actor=actor, audit=audit)
+        retired = vault.retire_keys(actor=actor, audit=audit)
         current = vault.keyring.current_key_id()
-    click.echo(f"re-wrapped {count} recording key(s) under {current}")
+    click.echo(f"re-wrapped {count} recording key(s) under {current}; retired {len(retired)} keyring key(s)"
+               + (f" ({', '.join(retired)})" if retired else ""))

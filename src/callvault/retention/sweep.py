@@ -128,9 +128,11 @@ def run_sweep(
             "delete": plan.count(DELETE), "shred": plan.count(SHRED), "held": plan.count(HELD),
         })
         report = _apply(plan, catalog, vault, lease, actor, sweep, calls_dir)
+        # Shredding must erase: the purged text out of the index segments, free pages and WAL too.
+        erased = catalog.erase_freed() if report.shredded or report.deleted else None
         catalog.audit.append("retention.sweep", actor, None, "sweep finished", {
             "sweep": sweep, "deleted": report.deleted, "shredded": report.shredded, "refused": report.refused,
-            "already_done": report.already_done, "failures": len(report.failures),
+            "already_done": report.already_done, "failures": len(report.failures), "erased": erased,
         })
     return report
 

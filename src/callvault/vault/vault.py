@@ -16,7 +16,7 @@ import hashlib
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Protocol
 
@@ -38,6 +38,7 @@ from callvault.vault.stores import LocalStore, ObjectStore, S3Store
 Clock = Callable[[], datetime]
 Source = str | os.PathLike | BinaryIO
 _KEY_CACHE = 256
+RETIRE_GRACE = timedelta(minutes=10)  # a rotated-out key stays this long: others may still wrap with it
 
 
 def iso(dt: datetime) -> str:
@@ -432,6 +433,20 @@ class Vault:
                      {"keyring": self.keyring.kind, "current": self.keyring.current_key_id(), "rewrapped": count})
         return count
 
+    def retire_keys(self, *, actor: str | None = None, audit: AuditSink | None = None,
+                    grace: timedelta = RETIRE_GRACE) -> list[str]:
+        """Remove keyring keys no recording key is wrapped by any more (after ``rewrap``, or shreds).
+
+        Returns the retired ids; audited. Keys replaced less than ``grace`` ago stay.
+        """
+        audit, actor = self._audit(audit), actor or os_actor()
+        needed = {row.wrapping_key_id for row in self.keys.rows() if row.keyring == self.keyring.kind}
+        retired = self.keyring.retire(needed, grace)
+        if retired:
+            audit.append("vault.retire", actor, None, "keyring keys nothing needs were removed",
+                         {"keyring": self.keyring.kind, "retired": retired})
+        return retired
+
     def _rewrap(self) -> int:
         current = self.keyring.current_key_id()
         count = 0
@@ -514,7 +529,7 @@ def open_vault(
         )
     keyring: Keyring
     if s.keyring == "local":
-        keyring = LocalKeyring(s.vault_dir / "keyring.json", clock=clock, randbytes=randbytes)
+        keyring = LocalKeyring(s.keyring_path, clock=clock, randbytes=randbytes)
     else:
         keyring = KmsKeyring(kms_client or _boto_client("kms", s.kms_endpoint, s.kms_region or s.s3_region), s.kms_key_id)
     return Vault(
