@@ -113,6 +113,27 @@ class Catalog:
         """One call in full, CALL resolved as in ``resolve``."""
         return _calls.call_detail(self.conn, self.resolve(call))
 
+    # One call's parts, CALL resolved as in ``resolve`` (a recording id is the cheapest to resolve).
+
+    def turns(self, call: str) -> tuple[_calls.TurnRow, ...]:
+        return _calls.call_turns(self.conn, self.resolve(call))
+
+    def findings(self, call: str) -> tuple[_calls.FindingRow, ...]:
+        return _calls.call_findings(self.conn, self.resolve(call))
+
+    def events(self, call: str) -> tuple[_calls.EventRow, ...]:
+        return _calls.call_events(self.conn, self.resolve(call))
+
+    def rules(self, call: str) -> tuple[_calls.RuleRow, ...]:
+        return _calls.call_rules(self.conn, self.resolve(call))
+
+    def objects(self, call: str) -> tuple[_calls.ObjectRow, ...]:
+        return _calls.call_objects(self.conn, self.resolve(call))
+
+    def calls_dated(self, first: str, last: str) -> list[str]:
+        """Recording ids of the calls of days ``first``..``last`` (YYYY-MM-DD), in call order."""
+        return _calls.calls_dated(self.conn, first, last)
+
     # -- state kept for the worker, vault and retention ----------------------------
 
     def acquire_lease(self, recording_id: str, worker: str, ttl: float, now: datetime) -> bool:
