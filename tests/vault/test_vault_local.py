@@ -425,3 +425,22 @@ def test_keyring_dir_keeps_the_keys_off_the_data_volume(make_vault, data_dir, tm
     make_vault(keyring_dir=str(elsewhere)).verify(ref)
     with pytest.raises(IntegrityError):  # the data volume alone cannot open it
         make_vault().verify(ref)
+
+
+def test_an_older_refs_db_is_moved_into_the_catalog_once(make_vault, data_dir):
+    import sqlite3
+
+    from callvault.catalog.objects import stored_objects
+
+    old = data_dir / "vault" / "refs.db"
+    old.parent.mkdir(parents=True)
+    with sqlite3.connect(old) as raw:
+        raw.execute("CREATE TABLE refs (store TEXT, key TEXT, recording_id TEXT, kind TEXT, key_id TEXT, sha256 TEXT, "
+                    "size INTEGER, created_at TEXT, expires_at TEXT, PRIMARY KEY (store, key))")
+        raw.execute("INSERT INTO refs VALUES ('local:/v', 'default/r/original.cvlt', ?, 'original', 'rk-1', 'ab', 9, "
+                    "'2025-01-01T00:00:00Z', NULL)", (rid("old"),))
+    make_vault()
+    assert not old.exists() and old.with_name("refs.db.imported").exists()
+    with Catalog.in_data_dir(data_dir) as catalog:
+        (entry,) = stored_objects(catalog.conn, rid("old"))
+    assert (entry.ref.kind, entry.ref.key, entry.ref.size) == ("original", "default/r/original.cvlt", 9)

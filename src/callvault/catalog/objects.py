@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from callvault.catalog.db import write_transaction
 from callvault.models.storage import SealedRef
@@ -46,27 +47,49 @@ def stored_objects(conn: sqlite3.Connection, recording_prefix: str = "", *, live
     return [LedgerEntry(SealedRef(*tuple(row)[:9]), row[9]) for row in rows]
 
 
+def import_refs_db(conn: sqlite3.Connection, path: Path) -> int:
+    """Move the rows of an older callvault's vault/refs.db into the catalog, then set the file aside.
+
+    Rows the catalog already has are left as they are (their purge state
+    included). Returns the rows added; the file becomes ``refs.db.imported``.
+    """
+    source = sqlite3.connect(path)
+    try:
+        rows = source.execute(f"SELECT {_COLUMNS} FROM refs").fetchall()
+    except sqlite3.Error:
+        return 0  # not the old ref index after all: leave it alone
+    finally:
+        source.close()
+    with write_transaction(conn):
+        added = sum(
+            conn.execute(f"INSERT OR IGNORE INTO objects ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row).rowcount
+            for row in rows
+        )
+    path.replace(path.with_name(path.name + ".imported"))
+    return added
+
+
 class CatalogRefs:
     """The vault's ref index, kept in the catalog (what ``Vault(refs=...)`` takes)."""
 
     def __init__(self, catalog, *, owned: bool = False):
-        self._catalog = catalog
+        self.catalog = catalog
         self._owned = owned  # close the catalog with the vault: it was opened for it
         self.audit = catalog.audit
 
     def __repr__(self) -> str:
-        return f"CatalogRefs({str(self._catalog.path)!r})"
+        return f"CatalogRefs({str(self.catalog.path)!r})"
 
     def record(self, ref: SealedRef) -> None:
-        with write_transaction(self._catalog.conn):
-            record_object(self._catalog.conn, ref)
+        with write_transaction(self.catalog.conn):
+            record_object(self.catalog.conn, ref)
 
     def forget(self, ref: SealedRef) -> None:
         """Nothing to do: the row stays, and whoever deleted the object marks it purged (with its audit entry)."""
 
     def list(self, recording_prefix: str = "") -> list[SealedRef]:
-        return [o.ref for o in stored_objects(self._catalog.conn, recording_prefix)]
+        return [o.ref for o in stored_objects(self.catalog.conn, recording_prefix)]
 
     def close(self) -> None:
         if self._owned:
-            self._catalog.close()
+            self.catalog.close()

@@ -506,8 +506,6 @@ def open_vault(
     audit entries go to ``catalog`` (default: the archive's, DATA_DIR/catalog.db,
     opened for the vault and closed with it).
     """
-    from callvault.catalog import Catalog
-    from callvault.catalog.objects import CatalogRefs
 
     s = VaultSettings.from_config(config, **overrides)
     clock = clock or system_clock
@@ -536,11 +534,23 @@ def open_vault(
         store=store,
         keyring=keyring,
         keys=KeyTable(s.vault_dir / "keys.db"),
-        refs=CatalogRefs(catalog, owned=False) if catalog is not None else CatalogRefs(
-            Catalog.in_data_dir(s.data_dir, clock=clock), owned=True),
+        refs=_catalog_refs(s, catalog, clock),
         spool_dir=s.vault_dir / "spool",
         tenant=s.tenant,
         clock=clock,
         randbytes=randbytes,
         frame_size=s.frame_size,
     )
+
+
+def _catalog_refs(settings: VaultSettings, catalog: Any, clock: Clock) -> Any:
+    """The catalog as the vault's ref index; an older vault/refs.db is moved into it once."""
+    from callvault.catalog import Catalog
+    from callvault.catalog.objects import CatalogRefs, import_refs_db
+
+    refs = CatalogRefs(catalog) if catalog is not None else CatalogRefs(
+        Catalog.in_data_dir(settings.data_dir, clock=clock), owned=True)
+    old_index = settings.vault_dir / "refs.db"
+    if old_index.exists():
+        import_refs_db(refs.catalog.conn, old_index)
+    return refs
