@@ -130,6 +130,12 @@ class Catalog:
     def objects(self, call: str) -> tuple[_calls.ObjectRow, ...]:
         return _calls.call_objects(self.conn, self.resolve(call))
 
+    def sealed_refs(self, call: str) -> list[SealedRef]:
+        """The call's live sealed objects as refs the vault opens (``Vault.restore``, ``verify``)."""
+        from callvault.catalog.objects import stored_objects
+
+        return [entry.ref for entry in stored_objects(self.conn, self.resolve(call))]
+
     def calls_dated(self, first: str, last: str) -> list[str]:
         """Recording ids of the calls of days ``first``..``last`` (YYYY-MM-DD), in call order."""
         return _calls.calls_dated(self.conn, first, last)

@@ -31,18 +31,19 @@ def _catalog(ctx: click.Context):
 
 
 def _refs_for_call(catalog, call: str) -> list[SealedRef]:
-    """CALL's live objects, from the catalog: a catalogued call, or a recording-id prefix of stored objects."""
+    """CALL's live objects, from the catalog: a catalogued call, or a recording-id prefix of stored objects
+    (an object whose call never finished is listed too)."""
     from callvault.catalog.objects import stored_objects
 
     try:
-        prefix = catalog.resolve(call)
+        refs = catalog.sealed_refs(call)
         not_found = InputError(call, "nothing of this call is in the vault; was it processed with the vault enabled?")
     except CatalogError:
         prefix = call.strip().lower()
         not_found = InputError(call, "no processed call with that id in the catalog; `callvault calls` lists them")
         if len(prefix) < 6:
             raise not_found from None
-    refs = [entry.ref for entry in stored_objects(catalog.conn, prefix)]
+        refs = [entry.ref for entry in stored_objects(catalog.conn, prefix)]
     recordings = sorted({r.recording_id for r in refs})
     if not recordings:
         raise not_found
