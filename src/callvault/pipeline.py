@@ -167,7 +167,7 @@ class Pipeline:
         from callvault.redact.leakscan import guard_outputs
         from callvault.retention.shredded import refuse_if_shredded
 
-        refused = refuse_if_shredded(self.catalog, self.vault, recording, "callvault process", PIPELINE_VERSION)
+        refused = refuse_if_shredded(self.catalog, self.vault, recording, PIPELINE_VERSION)
         if refused:
             return RecordingResult(recording.source, "skipped", recording.id, recording.metadata.call_id, error=refused)
         stages: list[dict] = []

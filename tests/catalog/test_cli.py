@@ -116,3 +116,11 @@ def test_commands_without_a_catalog_say_what_to_do(tmp_path):
     result = run(tmp_path / "empty", "search", "cancel")
     assert result.exit_code != 0 and "callvault process" in result.output
     assert not (tmp_path / "empty").exists()
+
+
+def test_audit_verify_catches_a_cut_tail_from_the_head_log_alone(data_dir):
+    """No --head kept by hand: the head log beside the catalog remembers how long the chain was."""
+    with Catalog.in_data_dir(data_dir) as cat:
+        cat.conn.execute("DELETE FROM audit WHERE seq = 2")
+    result = run(data_dir, "audit", "verify")
+    assert result.exit_code != 0 and "tail was cut" in result.output

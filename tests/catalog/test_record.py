@@ -57,7 +57,7 @@ def test_a_failed_write_leaves_nothing_behind(catalog, build):
     dup = build.sealed(rec.id)
     with pytest.raises(CatalogError, match="nothing was written"):
         catalog.record_call(rec, build.transcript(rec.id, LINES), processed_at="2025-03-04T11:00:00Z",
-                            objects=[dup, dup])
+                            objects=[dup], stages=[{"stage": "asr"}, {"stage": "asr"}])
     assert not catalog.is_done(rec.id)
     for table in ("turns", "findings", "objects", "stages"):
         assert count(catalog, table, rec.id) == 0
@@ -126,3 +126,17 @@ def test_a_purged_call_is_never_recorded_again(catalog, build):
     row = catalog.conn.execute("SELECT status FROM recordings WHERE id = ?", (rec.id,)).fetchone()
     assert row[0] == "purged" and count(catalog, "turns", rec.id) == 0
     assert catalog.shredded_at(build.recording("C-10").id) is None
+
+
+def test_a_calls_parts_and_the_calls_of_a_day_for_the_web_app(catalog, build):
+    rec = build.record(catalog, "C-20", LINES, findings=[build.finding("CALL_NUMBER", 11.0)],
+                       events=[build.event("APPROVAL_DENIED", 7.0)], rules=[build.rule("R1", "fail")],
+                       started_at="2025-03-04T10:00:00")
+    build.record(catalog, "C-21", LINES, started_at="2025-03-05T08:00:00")
+    assert [t.text for t in catalog.turns(rec.id)] == [text for _, text in LINES]
+    assert [f.entity for f in catalog.findings("C-20")] == ["CALL_NUMBER"]
+    assert [e.type for e in catalog.events("C-20")] == ["APPROVAL_DENIED"]
+    assert [(r.rule, r.status) for r in catalog.rules("C-20")] == [("R1", "fail")]
+    assert [o.kind for o in catalog.objects("C-20")] == ["original"]
+    assert catalog.calls_dated("2025-03-04", "2025-03-04") == [rec.id]
+    assert len(catalog.calls_dated("2025-03-01", "2025-03-31")) == 2

@@ -37,3 +37,20 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(CatalogError, match="not a usable catalog"):
         Catalog.open(path)
+
+
+def test_objects_of_a_v1_catalog_survive_the_move_out_of_refs_db(tmp_path):
+    """v1 tied objects to their recording's row; after the migration they outlive it, data intact."""
+    from callvault.catalog.schema import MIGRATIONS
+
+    path = tmp_path / "c.db"
+    with sqlite3.connect(path) as raw:
+        MIGRATIONS[0](raw)
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute("INSERT INTO recordings (id, source, status, processed_at) VALUES ('r1', 's', 'done', 'now')")
+        raw.execute("INSERT INTO objects (recording_id, kind, store, key, key_id, sha256, size, created_at) "
+                    "VALUES ('r1', 'original', 'local:/v', 'default/r1/original.cvlt', 'rk-1', 'ab', 9, 'then')")
+    with Catalog.open(path) as cat:
+        cat.conn.execute("DELETE FROM recordings WHERE id = 'r1'")
+        rows = cat.conn.execute("SELECT recording_id, kind, key, size FROM objects").fetchall()
+        assert [tuple(r) for r in rows] == [("r1", "original", "default/r1/original.cvlt", 9)]

@@ -3,6 +3,7 @@ import io
 import json
 import wave
 
+import pytest
 from click.testing import CliRunner
 
 from callvault.cli import cli
@@ -11,6 +12,45 @@ from callvault.cli import cli
 def _run(data_dir, *args):
     result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
     return result
+
+
+@pytest.fixture
+def make_call_folder(make_call_folder):
+    """What `process` leaves for a call, from a labelled dialogue: its call folder and its catalog row,
+    which is what `consent` and `report` read."""
+
+    def make(data_dir, d, started_at, processed_at="2025-06-02T09:00:00+00:00"):
+        from dataclasses import replace
+
+        from callvault.catalog import Catalog
+        from callvault.compliance import detect_events, run_rules
+        from callvault.models import Recording
+        from callvault.redact import redact_transcript
+
+        folder = make_call_folder(data_dir, d, started_at, processed_at)
+        events = detect_events(d.transcript, d.findings, d.metadata)
+        results = run_rules(d.transcript, events, d.findings, d.metadata, context=d.context)
+        rid = d.transcript.recording_id
+        meta = replace(d.metadata, call_id=d.name, started_at=started_at)
+        with Catalog.in_data_dir(data_dir) as catalog:
+            catalog.record_call(Recording(rid, f"/in/{d.name}.wav", meta, size=1), redact_transcript(d.transcript, d.findings),
+                                processed_at=processed_at, findings=d.findings, events=events, rules=results,
+                                call_dir=folder.name)
+        return folder
+
+    return make
+
+
+def test_consent_and_report_read_the_catalog_not_the_call_folders(tmp_path, dialogue, make_call_folder):
+    """A call folder is a copy: edited, emptied or gone, consent and report still say what the catalog says."""
+    folder = make_call_folder(tmp_path, dialogue("d08_in_auth_fail_reads_detail"), "2025-06-01T10:00:00+00:00")
+    for name in ("rules.json", "events.json", "transcript.json"):
+        (folder / name).write_text('[{"planted": "four five three two zero one five one one two eight three zero three six six"}]')
+    assert "Verdict: VIOLATIONS" in _run(tmp_path, "consent", "d08_in_auth_fail_reads_detail").output
+    result = _run(tmp_path, "report", "--date", "2025-06-01", "--out", str(tmp_path / "out"))
+    assert "1 call(s): 1 violations" in result.output
+    html = (tmp_path / "out" / "compliance-2025-06-01.html").read_text()
+    assert "planted" not in html and "four five three two" not in html
 
 
 def test_consent_prints_the_timeline_and_rule_results(tmp_path, dialogue, make_call_folder):

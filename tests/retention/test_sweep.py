@@ -163,7 +163,7 @@ def test_a_hold_placed_after_the_objects_went_still_saves_the_key(local_archive)
         def delete(self, ref):
             self.vault.delete(ref)
 
-        def shred(self, recording_id):
+        def shred(self, recording_id, **audited):
             raise KeyboardInterrupt  # the sweep dies between the last delete and the shred
 
     with pytest.raises(KeyboardInterrupt):
@@ -194,8 +194,8 @@ class CrashingVault:
         if self.deletes > self.after:
             raise SimulatedCrash
 
-    def shred(self, recording_id):
-        return self.vault.shred(recording_id)
+    def shred(self, recording_id, **audited):
+        return self.vault.shred(recording_id, **audited)
 
 
 def test_a_crash_in_the_middle_then_a_rerun_finishes_the_sweep(archive):
@@ -216,6 +216,7 @@ def test_a_crash_in_the_middle_then_a_rerun_finishes_the_sweep(archive):
     assert len(actions(archive, "object.purge")) == 8  # every object marked exactly once
     assert len(actions(archive, "retention.delete")) == 9  # the interrupted intent, then its retry
     assert len(actions(archive, "retention.shred")) == 4
+    assert len(actions(archive, "vault.shred")) == 4  # each key's destruction, audited before it went
     assert archive.catalog.audit.verify() == []
 
 
@@ -240,8 +241,8 @@ CRASHING_SWEEP = textwrap.dedent(
             DiesAfter.count += 1
             if DiesAfter.count == after:
                 os._exit(3)  # a real crash: no cleanup, the sweep lease stays behind
-        def shred(self, recording_id):
-            return vault.shred(recording_id)
+        def shred(self, recording_id, **audited):
+            return vault.shred(recording_id, **audited)
 
     run_sweep(default_policy(), catalog, DiesAfter(), clock=clock)
     """
@@ -281,8 +282,8 @@ def test_two_sweeps_at_once_one_refuses(local_archive):
             assert go.wait(30)
             arch.vault.delete(ref)
 
-        def shred(self, recording_id):
-            return arch.vault.shred(recording_id)
+        def shred(self, recording_id, **audited):
+            return arch.vault.shred(recording_id, **audited)
 
     results: dict[str, object] = {}
 
@@ -422,3 +423,22 @@ def test_local_copies_expire_with_their_objects_and_the_folder_with_the_key(loca
     arch.clock.advance(days=200)
     report = sweep(arch, calls_dir=arch.data_dir / "calls")
     assert report.shredded == 1 and not folder.exists()
+
+
+# -- shred erases ----------------------------------------------------------------------------
+
+
+def test_a_shredded_calls_text_leaves_the_catalog_file(local_archive):
+    """Not only the index: the bytes of catalog.db and its WAL hold the purged text no more."""
+    arch = local_archive
+    for n in range(3):
+        arch.store_call(f"kept-{n}", text="an ordinary question about roaming")
+    arch.store_call("doomed", text="please cancel the quixotic zanzibar subscription")
+    arch.clock.advance(days=400)  # past every default expiry
+    assert searchable(arch, "zanzibar") == {"doomed"}
+    report = sweep(arch)
+    assert report.shredded == 4
+    files = [p for p in arch.data_dir.glob("catalog.db*") if p.is_file()]
+    assert files and not any(b"zanzibar" in p.read_bytes() or b"quixotic" in p.read_bytes() for p in files)
+    finished = actions(arch, "retention.sweep")[-1]["details"]
+    assert finished["erased"] is True

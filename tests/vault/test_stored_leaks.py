@@ -108,12 +108,12 @@ def test_restored_text_kinds_hold_no_card_security_data(card_call, kind):
 
 def test_full_transcript_still_holds_what_may_be_kept(card_call):
     """The scrub removes only SAD: the sealed full transcript keeps the card number for authorised review."""
+    from callvault.redact.leakscan import readable_text
     from callvault.redact.spoken import spoken_digits
 
     data, root = card_call
-    doc = json.loads(_restore(data, root, "transcript").read_text())
-    words = " ".join(w["text"] for turn in doc["turns"] for w in turn["words"])
-    assert CARD[-8:] in spoken_digits(words)
+    text = readable_text(_restore(data, root, "transcript"))
+    assert CARD[-8:] in spoken_digits(text) and "[CVV]" in text and "[AUTH_SECRET]" in text
 
 
 @pytest.mark.parametrize("kind", AUDIO_KINDS)
@@ -122,7 +122,9 @@ def test_restored_audio_kinds_do_not_say_card_security_data(heard, kind):
     from callvault.redact.spoken import spoken_digits
 
     text = heard[kind]
-    assert "five" in text.lower() or "5" in text  # whisper heard the digits that may be there
+    assert "payment" in text.lower()  # whisper heard the call: the scan means something
+    if kind == "original":
+        assert len(spoken_digits(text)) >= 10  # and the digits that may stay there
     forbidden = SAD if kind in RAW_EVIDENCE else (*SAD, CARD, SSN)
     assert [leak for leak in scan_text(text, forbidden) if leak[0] == "VALUE"] == [], kind
     for value in SAD:

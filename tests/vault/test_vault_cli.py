@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import io
 import json
@@ -10,6 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from callvault.catalog.audit import os_actor
 from callvault.cli import cli
 from callvault.config import AppConfig
 from callvault.layout import call_dir
@@ -28,14 +28,26 @@ def run(data_dir, *args, ok=True):
 
 @pytest.fixture
 def processed(data_dir):
-    """A call as `process` leaves it: its folder, and its original and transcript in the vault."""
-    call_dir(data_dir, RID, "CALL-0001").mkdir(parents=True)
+    """A call as `process` leaves it: its folder, its original and transcript in the vault, its catalog row.
+
+    OTHER's original is sealed but its call never recorded (a run killed in
+    between): the catalog lists the object all the same.
+    """
+    from callvault.catalog import Catalog
+    from callvault.models import CallMetadata, Recording, Transcript
+
+    folder = call_dir(data_dir, RID, "CALL-0001")
+    folder.mkdir(parents=True)
     with open_vault(AppConfig(data_dir=data_dir)) as vault:
         refs = {
             "original": vault.seal_and_put(RID, "original", io.BytesIO(b"RIFF original audio")),
             "transcript": vault.seal_and_put(RID, "transcript", io.BytesIO(b'{"turns": []}')),
         }
         vault.seal_and_put(OTHER, "original", io.BytesIO(b"another"))
+    with Catalog.in_data_dir(data_dir) as catalog:
+        recording = Recording(RID, "/in/call.wav", CallMetadata(call_id="CALL-0001"), size=19)
+        catalog.record_call(recording, Transcript(RID, ()), processed_at="2025-03-04T10:00:00Z",
+                            objects=list(refs.values()), call_dir=folder.name)
     return refs
 
 
@@ -46,14 +58,16 @@ def _audit_entries(data_dir):
         return [e for e in catalog.audit.export() if e["action"] == "vault.restore"]
 
 
-def test_restore_by_call_id_is_audited(data_dir, processed, tmp_path):
+def test_restore_by_call_id_is_audited(data_dir, processed, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "mallory")  # anyone can set these; the audit trail must not believe them
+    monkeypatch.setenv("USER", "mallory")
     out = tmp_path / "call.wav"
     result = run(data_dir, "restore", "CALL-0001", "--out", str(out), "--reason", "chargeback dispute #77")
     assert out.read_bytes() == b"RIFF original audio"
     assert "restored original" in result.output
     (entry,) = _audit_entries(data_dir)
     assert entry["action"] == "vault.restore" and entry["reason"] == "chargeback dispute #77"
-    assert entry["actor"] == getpass.getuser() == entry["details"]["os_user"]
+    assert entry["actor"] == os_actor() == entry["details"]["os_user"]
     assert entry["recording_id"] == RID
     assert "intact" in run(data_dir, "audit", "verify").output
 
@@ -63,7 +77,7 @@ def test_restore_with_actor_kind_and_id_prefix(data_dir, processed, tmp_path):
     run(data_dir, "restore", RID[:10], "--kind", "transcript", "--out", str(out), "--reason", "QA", "--actor", "alice")
     assert out.read_bytes() == b'{"turns": []}'
     (entry,) = _audit_entries(data_dir)
-    assert entry["actor"] == "alice" and entry["details"]["os_user"] == getpass.getuser()
+    assert entry["actor"] == "alice" and entry["details"]["os_user"] == os_actor()
 
 
 def test_restore_refusals(data_dir, processed, tmp_path):
@@ -109,6 +123,13 @@ def test_keys_rotate_and_rewrap(data_dir, processed):
     assert "re-wrapped 0" in run(data_dir, "keys", "rewrap").output
     assert before["keys"][0] in after["keys"]
     assert "3 ok" in run(data_dir, "verify", "--all").output
+    from callvault.catalog import Catalog
+
+    with Catalog.in_data_dir(data_dir) as catalog:
+        entries = [e for e in catalog.audit.export() if e["action"].startswith("vault.")]
+    assert [e["action"] for e in entries] == ["vault.rotate", "vault.rewrap", "vault.rewrap"]
+    assert entries[0]["details"]["current"] == after["current"] and entries[1]["details"]["rewrapped"] == 2
+    assert all(e["actor"] == os_actor() == e["details"]["os_user"] for e in entries)
 
 
 def test_s3_store_and_kms_from_the_config_file(data_dir, moto_endpoint, bucket, kms_key, tmp_path):

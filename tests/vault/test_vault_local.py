@@ -326,3 +326,121 @@ def test_a_shredded_recording_is_never_sealed_again(make_vault, data_dir):
     assert vault.keys.for_recording(rid("gone"), "default") is None
     assert vault.is_shredded(rid("gone")) and not vault.is_shredded(rid("other"))
     vault.seal_and_put(rid("other"), "original", io.BytesIO(b"another call"))  # others are unaffected
+
+
+def test_every_sealed_object_is_in_the_catalog_at_once(local_vault, data_dir):
+    """No separate refs.db: the object's catalog row is written when it is stored, before any call row."""
+    from callvault.catalog.objects import stored_objects
+
+    ref = local_vault.seal_and_put(rid("ledger"), "original", io.BytesIO(b"call"))
+    with Catalog.in_data_dir(data_dir) as catalog:
+        (entry,) = stored_objects(catalog.conn, rid("ledger"))
+        assert entry.ref == ref and entry.purged_at is None
+        assert not catalog.is_done(rid("ledger"))
+    assert not (data_dir / "vault" / "refs.db").exists()
+
+
+def test_shred_rotate_and_rewrap_are_audited(make_vault, data_dir):
+    vault = make_vault()
+    vault.seal_and_put(rid("audited"), "original", io.BytesIO(b"call"))
+    key_id = vault.keys.for_recording(rid("audited"), "default").key_id
+    current = vault.rotate_keys(actor="ops")
+    assert vault.rewrap(actor="ops") == 1
+    assert vault.shred(rid("audited"), actor="sweeper", reason="expired") == 1
+    with Catalog.in_data_dir(data_dir) as catalog:
+        entries = [e for e in catalog.audit.export() if e["action"].startswith("vault.")]
+        assert catalog.audit.verify() == []
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("vault.rotate", "ops"), ("vault.rewrap", "ops"), ("vault.shred", "sweeper")]
+    assert entries[0]["details"]["current"] == current and entries[1]["details"]["rewrapped"] == 1
+    assert entries[2]["recording_id"] == rid("audited") and entries[2]["details"]["key_id"] == key_id
+    assert entries[2]["reason"] == "expired"
+    assert not any(k in json.dumps(entries) for k in (k["key"] for k in keyring_doc(data_dir)["keys"]))
+
+
+def test_the_restore_entry_is_on_disk_before_any_plaintext(local_vault, data_dir, tmp_path, monkeypatch):
+    from callvault.catalog.audit import HeadLog, head_log_path
+
+    ref = local_vault.seal_and_put(rid("restore"), "original", io.BytesIO(b"call audio"))
+    seen: list[str] = []
+    with Catalog.in_data_dir(data_dir) as catalog:
+        catalog.conn.set_trace_callback(seen.append)
+        opening = local_vault.open_to
+
+        def open_to(ref, dest):
+            seen.append("PLAINTEXT")
+            with Catalog.in_data_dir(data_dir) as other:  # committed: another connection sees it
+                entry = list(other.audit.export())[-1]
+                assert entry["action"] == "vault.restore" and entry["recording_id"] == rid("restore")
+            assert HeadLog(head_log_path(catalog.path)).entries()[-1] == (entry["seq"], entry["hash"])
+            return opening(ref, dest)
+
+        monkeypatch.setattr(local_vault, "open_to", open_to)
+        local_vault.restore(ref, tmp_path / "out.wav", actor="auditor", reason="ticket 9", audit=catalog.audit)
+        catalog.conn.set_trace_callback(None)
+    full, plaintext = seen.index("PRAGMA synchronous = FULL"), seen.index("PLAINTEXT")
+    assert full < seen.index("COMMIT", full) < plaintext
+    assert (tmp_path / "out.wav").read_bytes() == b"call audio"
+
+
+def test_keyring_keys_nothing_needs_are_retired_after_a_rewrap(make_vault, data_dir):
+    from helpers import StepClock
+
+    clock = StepClock()
+    vault = make_vault(clock=clock)
+    old = vault.seal_and_put(rid("ret-o"), "original", io.BytesIO(b"old call"))
+    first = keyring_doc(data_dir)["current"]
+    new_id = vault.rotate_keys(actor="ops")
+    new = vault.seal_and_put(rid("ret-n"), "original", io.BytesIO(b"new call"))
+    clock.now += timedelta(hours=2)
+    assert vault.retire_keys(actor="ops") == []  # a recording key is still wrapped by the first
+    assert vault.rewrap(actor="ops") == 1
+    assert vault.retire_keys(actor="ops") == [first]
+    assert [k["id"] for k in keyring_doc(data_dir)["keys"]] == [new_id]
+    fresh = make_vault(clock=clock)
+    fresh.verify(old)
+    fresh.verify(new)
+    with Catalog.in_data_dir(data_dir) as catalog:
+        (retire,) = [e for e in catalog.audit.export() if e["action"] == "vault.retire"]
+    assert retire["details"]["retired"] == [first] and retire["actor"] == "ops"
+
+
+def test_a_just_rotated_out_key_is_kept_for_a_while(make_vault, data_dir):
+    """A process that read the key file before the rotation may still be wrapping with the old key."""
+    vault = make_vault()
+    vault.seal_and_put(rid("grace"), "original", io.BytesIO(b"call"))
+    first = keyring_doc(data_dir)["current"]
+    vault.rotate_keys()
+    assert vault.rewrap() == 1
+    assert vault.retire_keys() == []
+    assert first in [k["id"] for k in keyring_doc(data_dir)["keys"]]
+
+
+def test_keyring_dir_keeps_the_keys_off_the_data_volume(make_vault, data_dir, tmp_path):
+    elsewhere = tmp_path / "keys-volume"
+    vault = make_vault(keyring_dir=str(elsewhere))
+    ref = vault.seal_and_put(rid("kd"), "original", io.BytesIO(b"call"))
+    assert (elsewhere / "keyring.json").exists() and not (data_dir / "vault" / "keyring.json").exists()
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o700
+    make_vault(keyring_dir=str(elsewhere)).verify(ref)
+    with pytest.raises(IntegrityError):  # the data volume alone cannot open it
+        make_vault().verify(ref)
+
+
+def test_an_older_refs_db_is_moved_into_the_catalog_once(make_vault, data_dir):
+    import sqlite3
+
+    from callvault.catalog.objects import stored_objects
+
+    old = data_dir / "vault" / "refs.db"
+    old.parent.mkdir(parents=True)
+    with sqlite3.connect(old) as raw:
+        raw.execute("CREATE TABLE refs (store TEXT, key TEXT, recording_id TEXT, kind TEXT, key_id TEXT, sha256 TEXT, "
+                    "size INTEGER, created_at TEXT, expires_at TEXT, PRIMARY KEY (store, key))")
+        raw.execute("INSERT INTO refs VALUES ('local:/v', 'default/r/original.cvlt', ?, 'original', 'rk-1', 'ab', 9, "
+                    "'2025-01-01T00:00:00Z', NULL)", (rid("old"),))
+    make_vault()
+    assert not old.exists() and old.with_name("refs.db.imported").exists()
+    with Catalog.in_data_dir(data_dir) as catalog:
+        (entry,) = stored_objects(catalog.conn, rid("old"))
+    assert (entry.ref.kind, entry.ref.key, entry.ref.size) == ("original", "default/r/original.cvlt", 9)

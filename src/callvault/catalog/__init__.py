@@ -6,7 +6,7 @@ Only redacted text and metadata ever reach it; raw values never do.
 """
 
 from callvault.catalog.audit import AuditLog
-from callvault.catalog.calls import CallDetail, CallSummary, EventRow, FindingRow, TurnRow, timeline
+from callvault.catalog.calls import CallDetail, CallSummary, EventRow, FindingRow, ObjectRow, RuleRow, TurnRow, timeline
 from callvault.clock import Clock, iso_utc, system_clock
 from callvault.catalog.core import Catalog
 from callvault.catalog.db import CATALOG_NAME, catalog_path
@@ -25,6 +25,8 @@ __all__ = [
     "Clock",
     "EventRow",
     "FindingRow",
+    "ObjectRow",
+    "RuleRow",
     "Hold",
     "SearchFilters",
     "SearchHit",

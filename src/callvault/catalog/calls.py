@@ -174,50 +174,12 @@ def call_detail(conn: sqlite3.Connection, recording_id: str) -> CallDetail:
     if row is None:
         raise CatalogError(f"recording {recording_id[:12]} is not in the catalog; it has not finished processing")
     summary = CallSummary(*tuple(row)[:11])
-    rid = (recording_id,)
-    turns = tuple(
-        TurnRow(*r)
-        for r in conn.execute(
-            "SELECT idx, speaker, role, start_time, end_time, text FROM turns WHERE recording_id = ? ORDER BY idx", rid
-        )
-    )
-    findings = tuple(
-        FindingRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]))
-        for r in conn.execute(
-            "SELECT category, entity, start_time, end_time, speaker, role, score, explanation FROM findings "
-            "WHERE recording_id = ? ORDER BY start_time, idx",
-            rid,
-        )
-    )
-    events = tuple(
-        EventRow(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], tuple(json.loads(r[9])))
-        for r in conn.execute(
-            "SELECT type, speaker, role, start_time, end_time, quote, turn_indexes, confidence, why, details "
-            "FROM events WHERE recording_id = ? ORDER BY start_time, idx",
-            rid,
-        )
-    )
-    rules = tuple(
-        RuleRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])))
-        for r in conn.execute(
-            "SELECT rule, status, title, citation, reason, evidence FROM rule_results WHERE recording_id = ? ORDER BY id",
-            rid,
-        )
-    )
-    stages = tuple(
-        StageRow(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4])
-        for r in conn.execute(
-            "SELECT stage, model, versions, settings, seconds FROM stages WHERE recording_id = ? ORDER BY rowid", rid
-        )
-    )
-    objects = tuple(
-        ObjectRow(*r)
-        for r in conn.execute(
-            "SELECT kind, store, key, key_id, sha256, size, created_at, expires_at, purged_at FROM objects "
-            "WHERE recording_id = ? ORDER BY id",
-            rid,
-        )
-    )
+    turns = call_turns(conn, recording_id)
+    findings = call_findings(conn, recording_id)
+    events = call_events(conn, recording_id)
+    rules = call_rules(conn, recording_id)
+    stages = call_stages(conn, recording_id)
+    objects = call_objects(conn, recording_id)
     return CallDetail(
         summary=summary,
         source=row["source"],
@@ -231,6 +193,60 @@ def call_detail(conn: sqlite3.Connection, recording_id: str) -> CallDetail:
         stages=stages,
         objects=objects,
     )
+
+
+# -- one call's parts, by recording id (what `show`, `consent`, reports and the web app read) ------
+
+
+def _parts(conn: sqlite3.Connection, sql: str, recording_id: str, make: Any) -> tuple:
+    return tuple(make(row) for row in conn.execute(sql, (recording_id,)))
+
+
+def call_turns(conn: sqlite3.Connection, recording_id: str) -> tuple[TurnRow, ...]:
+    """The call's redacted turns in order (none once retention purged it)."""
+    return _parts(conn, "SELECT idx, speaker, role, start_time, end_time, text FROM turns WHERE recording_id = ? "
+                  "ORDER BY idx", recording_id, lambda r: TurnRow(*r))
+
+
+def call_findings(conn: sqlite3.Connection, recording_id: str) -> tuple[FindingRow, ...]:
+    """What was found where, and why; never the value."""
+    return _parts(conn, "SELECT category, entity, start_time, end_time, speaker, role, score, explanation FROM findings "
+                  "WHERE recording_id = ? ORDER BY start_time, idx", recording_id,
+                  lambda r: FindingRow(*tuple(r)[:7], json.loads(r[7])))
+
+
+def call_events(conn: sqlite3.Connection, recording_id: str) -> tuple[EventRow, ...]:
+    """Consent and disclosure events in time order, quotes redacted."""
+    return _parts(conn, "SELECT type, speaker, role, start_time, end_time, quote, turn_indexes, confidence, why, details "
+                  "FROM events WHERE recording_id = ? ORDER BY start_time, idx", recording_id,
+                  lambda r: EventRow(*tuple(r)[:6], tuple(json.loads(r[6])), r[7], r[8], tuple(json.loads(r[9]))))
+
+
+def call_rules(conn: sqlite3.Connection, recording_id: str) -> tuple[RuleRow, ...]:
+    """Rule check results in the order they were run."""
+    return _parts(conn, "SELECT rule, status, title, citation, reason, evidence FROM rule_results WHERE recording_id = ? "
+                  "ORDER BY id", recording_id, lambda r: RuleRow(*tuple(r)[:5], tuple(json.loads(r[5]))))
+
+
+def call_stages(conn: sqlite3.Connection, recording_id: str) -> tuple[StageRow, ...]:
+    return _parts(conn, "SELECT stage, model, versions, settings, seconds FROM stages WHERE recording_id = ? "
+                  "ORDER BY rowid", recording_id, lambda r: StageRow(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4]))
+
+
+def call_objects(conn: sqlite3.Connection, recording_id: str) -> tuple[ObjectRow, ...]:
+    """The call's sealed objects, purged ones too."""
+    return _parts(conn, "SELECT kind, store, key, key_id, sha256, size, created_at, expires_at, purged_at FROM objects "
+                  "WHERE recording_id = ? ORDER BY id", recording_id, lambda r: ObjectRow(*r))
+
+
+def calls_dated(conn: sqlite3.Connection, first: str, last: str) -> list[str]:
+    """Recording ids of calls dated ``first``..``last`` (YYYY-MM-DD): by start as the metadata gave it, else by processing."""
+    rows = conn.execute(
+        "SELECT id FROM recordings WHERE substr(coalesce(nullif(started_at, ''), processed_at), 1, 10) BETWEEN ? AND ? "
+        "ORDER BY coalesce(nullif(started_at, ''), processed_at), call_dir",
+        (first, last),
+    )
+    return [row[0] for row in rows]
 
 
 def timeline(detail: CallDetail) -> list[TurnRow | FindingRow | EventRow]:

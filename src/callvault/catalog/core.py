@@ -113,6 +113,33 @@ class Catalog:
         """One call in full, CALL resolved as in ``resolve``."""
         return _calls.call_detail(self.conn, self.resolve(call))
 
+    # One call's parts, CALL resolved as in ``resolve`` (a recording id is the cheapest to resolve).
+
+    def turns(self, call: str) -> tuple[_calls.TurnRow, ...]:
+        return _calls.call_turns(self.conn, self.resolve(call))
+
+    def findings(self, call: str) -> tuple[_calls.FindingRow, ...]:
+        return _calls.call_findings(self.conn, self.resolve(call))
+
+    def events(self, call: str) -> tuple[_calls.EventRow, ...]:
+        return _calls.call_events(self.conn, self.resolve(call))
+
+    def rules(self, call: str) -> tuple[_calls.RuleRow, ...]:
+        return _calls.call_rules(self.conn, self.resolve(call))
+
+    def objects(self, call: str) -> tuple[_calls.ObjectRow, ...]:
+        return _calls.call_objects(self.conn, self.resolve(call))
+
+    def sealed_refs(self, call: str) -> list[SealedRef]:
+        """The call's live sealed objects as refs the vault opens (``Vault.restore``, ``verify``)."""
+        from callvault.catalog.objects import stored_objects
+
+        return [entry.ref for entry in stored_objects(self.conn, self.resolve(call))]
+
+    def calls_dated(self, first: str, last: str) -> list[str]:
+        """Recording ids of the calls of days ``first``..``last`` (YYYY-MM-DD), in call order."""
+        return _calls.calls_dated(self.conn, first, last)
+
     # -- state kept for the worker, vault and retention ----------------------------
 
     def acquire_lease(self, recording_id: str, worker: str, ttl: float, now: datetime) -> bool:
@@ -144,6 +171,18 @@ class Catalog:
     def optimize(self) -> None:
         """Merge the search index's segments into one (after a big batch; takes a while)."""
         self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('optimize')")
+
+    def erase_freed(self) -> bool:
+        """After a purge: rewrite the search index and checkpoint the WAL, so deleted text leaves the files.
+
+        ``secure_delete`` zeroes deleted rows, but the FTS index keeps a deleted
+        turn's terms in old segments until they are merged, and the WAL keeps
+        old page images until a checkpoint. Costs one index rewrite; False when
+        a reader kept the WAL from being emptied (the next purge tries again).
+        """
+        self.optimize()
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
 
     def check_index(self) -> None:
         """Raise CatalogError when the search index disagrees with the turns it indexes."""

@@ -69,6 +69,8 @@ def _open(path: Path, timeout: float) -> sqlite3.Connection:
         # WAL + NORMAL is durable across application crashes; a power cut can
         # lose the last commits but never corrupts the database.
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows (a shredded call's turns) are overwritten, not left in free pages.
+        conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, path)
     except sqlite3.OperationalError as exc:

@@ -12,6 +12,7 @@ from callvault.compliance.rules import verdict
 from callvault.catalog.audit import AuditLog, canonical_json
 from callvault.catalog.db import write_transaction
 from callvault.catalog.incidents import open_for_call
+from callvault.catalog.objects import record_object
 from callvault.models import ConsentEvent, Finding, Recording, RuleResult, SealedRef, Transcript
 from callvault.models.errors import CatalogError
 
@@ -174,7 +175,8 @@ def _write_children(
     stages: Sequence[StageRecord],
 ) -> bool:
     """Replace what the recording owns; True when an earlier record of it existed."""
-    # Cascades to turns (and so the FTS index), findings, events, rules, objects, stages.
+    # Cascades to turns (and so the FTS index), findings, events, rules and stages; the
+    # objects stay (they exist in the store) and are updated below.
     replaced = conn.execute("DELETE FROM recordings WHERE id = ?", (rid,)).rowcount > 0
     conn.executemany(
         "INSERT INTO turns (recording_id, idx, speaker, role, start_time, end_time, text) "
@@ -208,11 +210,10 @@ def _write_children(
             for r in rules
         ],
     )
-    conn.executemany(
-        "INSERT INTO objects (recording_id, kind, store, key, key_id, sha256, size, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(rid, o.kind, o.store, o.key, o.key_id, o.sha256, o.size, o.created_at, o.expires_at) for o in objects],
-    )
+    for ref in objects:
+        if ref.recording_id != rid:
+            raise CatalogError(f"a {ref.kind} object of recording {ref.recording_id[:12]} was passed with {rid[:12]}")
+        record_object(conn, ref)
     conn.executemany(
         "INSERT INTO stages (recording_id, stage, model, versions, settings, seconds) VALUES (?, ?, ?, ?, ?, ?)",
         [(rid, s.stage, s.model, _json(dict(s.versions)), _json(dict(s.settings)), s.seconds) for s in stages],

@@ -15,6 +15,26 @@ from typing import Callable
 # (delete + insert) cascades to everything it owns, FTS rows included.
 _OWNED = "REFERENCES recordings(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED"
 
+
+
+def _objects_table(name: str, recording_ref: str) -> str:
+    """The stored-objects table; v1 tied it to its recording, v2 keeps it apart (see below)."""
+    return f"""CREATE TABLE {name} (
+        id INTEGER PRIMARY KEY,
+        recording_id TEXT NOT NULL {recording_ref},
+        kind TEXT NOT NULL,
+        store TEXT NOT NULL,
+        key TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        purged_at TEXT,
+        UNIQUE (recording_id, kind, key)
+    )"""
+
+
 V1 = [
     """CREATE TABLE recordings (
         id TEXT PRIMARY KEY,              -- sha256 of the source bytes
@@ -123,20 +143,7 @@ V1 = [
     )""",
     "CREATE INDEX rule_results_recording ON rule_results(recording_id)",
     "CREATE INDEX rule_results_rule ON rule_results(rule, status, recording_id)",
-    f"""CREATE TABLE objects (
-        id INTEGER PRIMARY KEY,
-        recording_id TEXT NOT NULL {_OWNED},
-        kind TEXT NOT NULL,
-        store TEXT NOT NULL,
-        key TEXT NOT NULL,
-        key_id TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        expires_at TEXT,
-        purged_at TEXT,
-        UNIQUE (recording_id, kind, key)
-    )""",
+    _objects_table("objects", _OWNED),
     "CREATE INDEX objects_expires ON objects(expires_at) WHERE purged_at IS NULL",
     """CREATE TABLE holds (
         id INTEGER PRIMARY KEY,
@@ -176,6 +183,25 @@ V1 = [
 def _to_v1(conn: sqlite3.Connection) -> None:
     for statement in V1:
         conn.execute(statement)
+
+
+def _objects_outlive_their_row(conn: sqlite3.Connection) -> None:
+    """The vault's refs move into the catalog (no more vault/refs.db): every sealed object has its row.
+
+    The vault records an object as soon as it is stored and verified, before
+    the recording's own row exists (or when that row is never written), so
+    ``objects`` loses its foreign key, and re-recording a call updates its
+    objects instead of deleting them.
+    """
+    # No foreign key: an object is stored before (or without) its recording's row.
+    conn.execute(_objects_table("objects_ledger", ""))
+    conn.execute("INSERT INTO objects_ledger SELECT id, recording_id, kind, store, key, key_id, sha256, size, "
+                 "created_at, expires_at, purged_at FROM objects")
+    conn.execute("DROP TABLE objects")
+    conn.execute("ALTER TABLE objects_ledger RENAME TO objects")
+    conn.execute("CREATE INDEX objects_expires ON objects(expires_at) WHERE purged_at IS NULL")
+    conn.execute("CREATE INDEX objects_recording ON objects(recording_id)")
+
 
 
 def _rule_facts(conn: sqlite3.Connection) -> None:
@@ -244,11 +270,6 @@ def _incidents(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-# MIGRATIONS[n] takes a catalog from version n to n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_v1, _rule_facts, _incidents)
-LATEST = len(MIGRATIONS)
-
-
 # Web app accounts, server-side sessions, review sign-offs and rule overrides.
 # No foreign keys to recordings: like the audit trail, a sign-off or an
 # override outlives a reprocessing of the call it talks about.
@@ -301,5 +322,8 @@ def _web_accounts(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS = (*MIGRATIONS, _web_accounts)
+# MIGRATIONS[n] takes a catalog from version n to n + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _to_v1, _objects_outlive_their_row, _rule_facts, _incidents, _web_accounts,
+)
 LATEST = len(MIGRATIONS)

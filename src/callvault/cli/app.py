@@ -69,14 +69,10 @@ def open_catalog(ctx: click.Context, create: bool = False):
 
 
 def os_user() -> str:
-    """Who runs the command, for audit entries."""
-    import getpass
-    import os
+    """Who runs the command, for audit entries: the OS account from the uid (LOGNAME and USER can be set by anyone)."""
+    from callvault.catalog.audit import os_actor
 
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
+    return os_actor()
 
 
 def parse_moment(value: str | None, flag: str):

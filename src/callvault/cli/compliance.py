@@ -1,4 +1,4 @@
-"""`callvault consent CALL` and `callvault report`: what compliance officers run."""
+"""`callvault consent CALL` and `callvault report`: what compliance officers run, read from the catalog."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from callvault.cli.app import app_config, cli
+from callvault.cli.app import app_config, cli, open_catalog
 from callvault.formats import clock
 
 
@@ -50,11 +50,11 @@ def consent(ctx: click.Context, call: str, fmt: str, clips_dir: str | None) -> N
     from callvault.compliance.clips import export_clips
     from callvault.compliance.serialize import events_to_dicts, rules_to_dicts
     from callvault.compliance.store import read_call
-    from callvault.layout import find_call_dir
 
     config = app_config(ctx)
-    record = read_call(find_call_dir(config.data_dir, call))
-    clips = export_clips(record.audio, record.events, Path(clips_dir), record.transcript) if clips_dir else []
+    with open_catalog(ctx) as catalog:
+        record = read_call(catalog, call, config.data_dir)
+    clips = export_clips(record.audio, record.events, Path(clips_dir), record.turn_spans) if clips_dir else []
     if fmt == "json":
         doc = {
             "call": record.call_id or record.name,
@@ -112,7 +112,8 @@ def report(ctx: click.Context, day, start, end, fmt: str, out_dir: str | None) -
     if last < first:
         raise click.UsageError(f"--to {last} is before --from {first}")
     config = app_config(ctx)
-    calls = scan_calls(config.data_dir, first, last)
+    with open_catalog(ctx) as catalog:
+        calls = scan_calls(catalog, first, last, config.data_dir)
     folder = Path(out_dir) if out_dir else Path(config.data_dir) / "reports"
     stem = f"compliance-{first.isoformat()}" if first == last else f"compliance-{first.isoformat()}_{last.isoformat()}"
     title = f"Compliance report {first.isoformat()}" + ("" if first == last else f" to {last.isoformat()}")

@@ -121,7 +121,7 @@ def retention_apply(ctx: click.Context, policy_path: str | None, actor: str | No
     config = app_config(ctx)
     policy = _policy(ctx, policy_path)
     settings = RetentionSettings.from_config(config)
-    with open_catalog(ctx) as catalog, open_vault(config, s3_endpoint=s3_endpoint) as vault:
+    with open_catalog(ctx) as catalog, open_vault(config, s3_endpoint=s3_endpoint, catalog=catalog) as vault:
         report = run_sweep(policy, catalog, vault, clock=system_clock, actor=actor or os_user(),
                            lease_seconds=settings.lease_seconds, calls_dir=Path(config.data_dir) / CALLS)
     click.echo(f"sweep {report.sweep}: {report.deleted} object(s) deleted, {report.shredded} recording key(s) shredded, "

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from callvault.cli.app import app_config, cli, os_user
-from callvault.layout import find_call_dir
-from callvault.models.errors import InputError, VaultError
+from callvault.cli.app import app_config, cli
+from callvault.models.errors import CatalogError, InputError, VaultError
 from callvault.models.storage import OBJECT_KINDS, SealedRef
 
 s3_endpoint_option = click.option(
@@ -19,22 +18,32 @@ s3_endpoint_option = click.option(
 )
 
 
-def _vault(ctx: click.Context, s3_endpoint: str | None):
+def _vault(ctx: click.Context, s3_endpoint: str | None, catalog):
     from callvault.vault import open_vault
 
-    return open_vault(app_config(ctx), s3_endpoint=s3_endpoint)
+    return open_vault(app_config(ctx), s3_endpoint=s3_endpoint, catalog=catalog)
 
 
-def _refs_for_call(vault, data_dir: Path, call: str) -> list[SealedRef]:
-    """CALL as a processed call (folder, call id or id prefix) or a recording-id prefix in refs.db."""
+def _catalog(ctx: click.Context):
+    from callvault.catalog import Catalog
+
+    return Catalog.in_data_dir(app_config(ctx).data_dir)
+
+
+def _refs_for_call(catalog, call: str) -> list[SealedRef]:
+    """CALL's live objects, from the catalog: a catalogued call, or a recording-id prefix of stored objects
+    (an object whose call never finished is listed too)."""
+    from callvault.catalog.objects import stored_objects
+
     try:
-        prefix = find_call_dir(data_dir, call).name.rpartition("__")[2]
+        refs = catalog.sealed_refs(call)
         not_found = InputError(call, "nothing of this call is in the vault; was it processed with the vault enabled?")
-    except InputError as exc:
-        prefix, not_found = call.strip().lower(), exc
+    except CatalogError:
+        prefix = call.strip().lower()
+        not_found = InputError(call, "no processed call with that id in the catalog; `callvault calls` lists them")
         if len(prefix) < 6:
-            raise
-    refs = vault.refs(prefix)
+            raise not_found from None
+        refs = [entry.ref for entry in stored_objects(catalog.conn, prefix)]
     recordings = sorted({r.recording_id for r in refs})
     if not recordings:
         raise not_found
@@ -58,30 +67,29 @@ def restore(ctx: click.Context, call: str, out: str, reason: str, actor: str | N
     hash-chained audit log before any plaintext is written; OUT must not
     exist yet and is created 0600.
     """
-    from callvault.catalog import Catalog
+    from callvault.catalog.audit import os_actor
 
     if not reason.strip():
         raise click.BadParameter("must say why", param_hint="--reason")
-    config = app_config(ctx)
-    with _vault(ctx, s3_endpoint) as vault, Catalog.in_data_dir(config.data_dir) as catalog:
-        refs = [r for r in _refs_for_call(vault, config.data_dir, call) if r.kind == kind]
+    with _catalog(ctx) as catalog, _vault(ctx, s3_endpoint, catalog) as vault:
+        refs = [r for r in _refs_for_call(catalog, call) if r.kind == kind]
         if not refs:
             raise VaultError(f"{call}: no stored {kind} for this call; `callvault verify {call}` lists what is stored")
-        user = os_user()
+        user = os_actor()
         audit = _AuditWithUser(catalog.audit, user)
         size = vault.restore(refs[0], out, actor=actor or user, reason=reason, audit=audit)
     click.echo(f"restored {kind} of {refs[0].recording_id[:12]} to {out} ({size} bytes); audited in the catalog (callvault audit export)")
 
 
 class _AuditWithUser:
-    """Adds the OS user to every entry, so an --actor never hides who ran the command."""
+    """Adds the OS account to every entry, so an --actor never hides who ran the command."""
 
     def __init__(self, sink, os_user: str):
         self._sink = sink
         self._os_user = os_user
 
-    def append(self, action, actor, recording_id, reason, details) -> None:
-        self._sink.append(action, actor, recording_id, reason, {**details, "os_user": self._os_user})
+    def append(self, action, actor, recording_id, reason, details, *, durable: bool = False) -> None:
+        self._sink.append(action, actor, recording_id, reason, {**details, "os_user": self._os_user}, durable=durable)
 
 
 @cli.command("verify")
@@ -95,10 +103,9 @@ def verify(ctx: click.Context, call: str | None, all_: bool, s3_endpoint: str | 
 
     if bool(call) == all_:
         raise click.UsageError("give a CALL or --all (not both)")
-    config = app_config(ctx)
     failed = shredded = 0
-    with _vault(ctx, s3_endpoint) as vault:
-        refs = vault.refs() if all_ else _refs_for_call(vault, config.data_dir, call or "")
+    with _catalog(ctx) as catalog, _vault(ctx, s3_endpoint, catalog) as vault:
+        refs = vault.refs() if all_ else _refs_for_call(catalog, call or "")
         for ref in refs:
             label = f"{ref.recording_id[:12]} {ref.kind:<20}"
             try:
@@ -121,20 +128,35 @@ def keys() -> None:
     """Keyring maintenance: rotate the keyring key, re-wrap recording keys."""
 
 
+actor_option = click.option("--actor", default=None, help="Who does it, for the audit log (default: the OS account).")
+
+
 @keys.command("rotate")
+@actor_option
 @click.pass_context
-def keys_rotate(ctx: click.Context) -> None:
-    """Add a new local keyring key for new recordings; older objects still open."""
-    with _vault(ctx, None) as vault:
-        key_id = vault.rotate_keys()
+def keys_rotate(ctx: click.Context, actor: str | None) -> None:
+    """Add a new local keyring key for new recordings; older objects still open. Audited."""
+    from callvault.catalog import Catalog
+    from callvault.catalog.audit import os_actor
+
+    with Catalog.in_data_dir(app_config(ctx).data_dir) as catalog, _vault(ctx, None, catalog) as vault:
+        key_id = vault.rotate_keys(actor=actor, audit=_AuditWithUser(catalog.audit, os_actor()))
     click.echo(f"new keyring key {key_id} is current; run `callvault keys rewrap` to re-wrap existing recording keys")
 
 
 @keys.command("rewrap")
+@actor_option
 @click.pass_context
-def keys_rewrap(ctx: click.Context) -> None:
-    """Re-wrap every recording key under the newest keyring key (stored objects untouched)."""
-    with _vault(ctx, None) as vault:
-        count = vault.rewrap()
+def keys_rewrap(ctx: click.Context, actor: str | None) -> None:
+    """Re-wrap every recording key under the newest keyring key (stored objects untouched), then
+    remove the keyring keys nothing needs any more (those rotated out 10+ minutes ago). Audited."""
+    from callvault.catalog import Catalog
+    from callvault.catalog.audit import os_actor
+
+    with Catalog.in_data_dir(app_config(ctx).data_dir) as catalog, _vault(ctx, None, catalog) as vault:
+        audit = _AuditWithUser(catalog.audit, os_actor())
+        count = vault.rewrap(actor=actor, audit=audit)
+        retired = vault.retire_keys(actor=actor, audit=audit)
         current = vault.keyring.current_key_id()
-    click.echo(f"re-wrapped {count} recording key(s) under {current}")
+    click.echo(f"re-wrapped {count} recording key(s) under {current}; retired {len(retired)} keyring key(s)"
+               + (f" ({', '.join(retired)})" if retired else ""))

@@ -7,17 +7,14 @@ from typing import Sequence
 
 from callvault.models.compliance import ConsentEvent
 from callvault.models.errors import InputError
-from callvault.models.transcript import Transcript
 
 
-def event_span(event: ConsentEvent, transcript: Transcript | None = None) -> tuple[float, float]:
+def event_span(event: ConsentEvent, turn_spans: Sequence[tuple[float, float]] = ()) -> tuple[float, float]:
     """The event's own span, widened to the turns it links (the question with its answer)."""
     start, end = event.start, event.end
-    if transcript is not None:
-        for index in event.turn_indexes:
-            if 0 <= index < len(transcript.turns) and transcript.turns[index].words:
-                turn = transcript.turns[index]
-                start, end = min(start, turn.start), max(end, turn.end)
+    for index in event.turn_indexes:
+        if 0 <= index < len(turn_spans):
+            start, end = min(start, turn_spans[index][0]), max(end, turn_spans[index][1])
     return start, end
 
 
@@ -29,7 +26,7 @@ def export_clips(
     audio: str | Path,
     events: Sequence[ConsentEvent],
     out_dir: str | Path,
-    transcript: Transcript | None = None,
+    turn_spans: Sequence[tuple[float, float]] = (),
     pad: float = 0.25,
 ) -> list[Path]:
     """One WAV per event under ``out_dir``, cut from the *redacted* audio ``audio``."""
@@ -46,7 +43,7 @@ def export_clips(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for number, event in enumerate(events, 1):
-        start, end = event_span(event, transcript)
+        start, end = event_span(event, turn_spans)
         begin_ms = max(0, int((start - pad) * 1000))
         end_ms = min(len(sound), int((end + pad) * 1000))
         target = out / clip_name(number, event)

@@ -1,32 +1,29 @@
-"""Reading a processed call's compliance outputs from its folder.
+"""A processed call's compliance record, read from the catalog (the one source of truth).
 
-One small seam: ``read_call`` and ``scan_calls`` are all the CLI uses, so the
-catalog can later answer the same questions from SQLite without touching the
-commands or the report.
+``read_call`` and ``scan_calls`` are all `consent` and `report` use; the web
+app can use them the same way. The call folder is consulted for one thing
+only: the redacted audio, for evidence clips.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from callvault.compliance.rules import verdict
-from callvault.compliance.serialize import events_from_dicts, rules_from_dicts
-from callvault.formats import transcript_from_dict
+from callvault.compliance.serialize import rules_from_dicts
 from callvault.layout import CALLS
 from callvault.models.compliance import ConsentEvent, RuleResult
-from callvault.models.errors import InputError
-from callvault.models.transcript import Transcript
 
-EVENTS_FILE, RULES_FILE, TRANSCRIPT_FILE, AUDIO_FILE = "events.json", "rules.json", "transcript.json", "redacted.wav"
+AUDIO_FILE = "redacted.wav"
 
 
 @dataclass(frozen=True)
 class CallRecord:
-    folder: Path
+    folder: Path  # DATA_DIR/calls/<call_dir>: where the redacted audio is
     name: str
     recording_id: str
     call_id: str | None
@@ -34,9 +31,10 @@ class CallRecord:
     started_at: str | None
     direction: str | None
     customer_states: tuple[str, ...]
-    transcript: Transcript
+    turn_spans: tuple[tuple[float, float], ...]  # (start, end) of each turn, by index
     events: tuple[ConsentEvent, ...]
     rules: tuple[RuleResult, ...]
+    status: str = ""  # the catalog's: a verdict, or "purged"
 
     @property
     def verdict(self) -> str:
@@ -45,15 +43,6 @@ class CallRecord:
     @property
     def audio(self) -> Path:
         return self.folder / AUDIO_FILE
-
-
-def _json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "missing; this call has no compliance outputs yet: run `callvault process` on it again") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(path, f"unreadable ({exc}); re-run `callvault process` for this call") from None
 
 
 def _day(value: Any) -> date | None:
@@ -68,38 +57,34 @@ def _day(value: Any) -> date | None:
             return None
 
 
-def read_call(folder: str | Path) -> CallRecord:
-    folder = Path(folder)
-    doc = _json(folder / TRANSCRIPT_FILE)
-    transcript = transcript_from_dict(doc, str(folder / TRANSCRIPT_FILE))
-    meta = doc.get("metadata") or {}
-    started = meta.get("started_at")
+def call_record(catalog, recording_id: str, data_dir: str | Path) -> CallRecord:
+    """The compliance record of one catalogued recording."""
+    from callvault.catalog.calls import call_detail
+
+    detail = call_detail(catalog.conn, recording_id)
+    meta, summary = detail.metadata, detail.summary
     return CallRecord(
-        folder=folder,
-        name=folder.name,
-        recording_id=transcript.recording_id,
-        call_id=meta.get("call_id"),
-        day=_day(started) or _day(doc.get("processed_at")),
-        started_at=started,
-        direction=meta.get("direction"),
+        folder=Path(data_dir) / CALLS / detail.call_dir,
+        name=detail.call_dir or recording_id[:12],
+        recording_id=recording_id,
+        call_id=summary.call_id,
+        day=_day(summary.started_at) or _day(summary.processed_at),
+        started_at=summary.started_at,
+        direction=summary.direction,
         customer_states=tuple(meta.get("customer_states") or ()),
-        transcript=transcript,
-        events=tuple(events_from_dicts(_json(folder / EVENTS_FILE), str(folder / EVENTS_FILE))),
-        rules=tuple(rules_from_dicts(_json(folder / RULES_FILE), str(folder / RULES_FILE))),
+        turn_spans=tuple((t.start, t.end) for t in detail.turns),
+        events=tuple(ConsentEvent(**dataclasses.asdict(e)) for e in detail.events),
+        rules=tuple(rules_from_dicts([dataclasses.asdict(r) for r in detail.rules], "the catalog")),
+        status=summary.status,
     )
 
 
-def _call_folders(data_dir: Path) -> Iterator[Path]:
-    root = data_dir / CALLS
-    if root.is_dir():
-        yield from sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / RULES_FILE).exists())
+def read_call(catalog, call: str, data_dir: str | Path) -> CallRecord:
+    """CALL (call id, folder name, recording id or its prefix) as the catalog holds it."""
+    return call_record(catalog, catalog.resolve(call), data_dir)
 
 
-def scan_calls(data_dir: str | Path, start: date, end: date) -> list[CallRecord]:
-    """Every processed call dated within [start, end], oldest first."""
-    calls = []
-    for folder in _call_folders(Path(data_dir)):
-        call = read_call(folder)
-        if call.day is not None and start <= call.day <= end:
-            calls.append(call)
-    return sorted(calls, key=lambda c: (c.day, c.started_at or "", c.name))
+def scan_calls(catalog, start: date, end: date, data_dir: str | Path) -> list[CallRecord]:
+    """Every catalogued call dated within [start, end], oldest first."""
+    calls = [call_record(catalog, rid, data_dir) for rid in catalog.calls_dated(start.isoformat(), end.isoformat())]
+    return sorted(calls, key=lambda c: (c.day or start, c.started_at or "", c.name))

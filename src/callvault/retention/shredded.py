@@ -20,8 +20,14 @@ class ShredAware(Protocol):
     def is_shredded(self, recording_id: str) -> bool: ...
 
 
-def refuse_if_shredded(catalog: Catalog, vault: ShredAware, recording: Recording, actor: str, pipeline_version: str) -> str | None:
-    """The reason to skip ``recording`` when it was shredded (after auditing the refusal); None otherwise."""
+def refuse_if_shredded(catalog: Catalog, vault: ShredAware, recording: Recording, pipeline_version: str,
+                       actor: str | None = None) -> str | None:
+    """The reason to skip ``recording`` when it was shredded (after auditing the refusal); None otherwise.
+
+    ``actor`` defaults to the OS account running the process.
+    """
+    from callvault.catalog.audit import os_actor
+
     when = catalog.shredded_at(recording.id)
     if when is None and not vault.is_shredded(recording.id):
         return None
@@ -29,5 +35,6 @@ def refuse_if_shredded(catalog: Catalog, vault: ShredAware, recording: Recording
         f"shredded by retention ({when or 'its recording key was destroyed'}); "
         "a shredded recording is never processed or stored again"
     )
-    catalog.audit.append(REFUSED_ACTION, actor, recording.id, reason, {"why": "shredded", "pipeline_version": pipeline_version})
+    catalog.audit.append(REFUSED_ACTION, actor or os_actor(), recording.id, reason,
+                         {"why": "shredded", "pipeline_version": pipeline_version})
     return reason

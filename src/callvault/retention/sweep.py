@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 from callvault.catalog.workers import worker_identity
 from callvault.catalog import Catalog, Clock
@@ -35,7 +35,7 @@ class SweepVault(Protocol):
 
     def delete(self, ref: SealedRef) -> None: ...
 
-    def shred(self, recording_id: str) -> int: ...
+    def shred(self, recording_id: str, *, actor: str, reason: str, audit: Any) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,11 @@ def run_sweep(
             "delete": plan.count(DELETE), "shred": plan.count(SHRED), "held": plan.count(HELD),
         })
         report = _apply(plan, catalog, vault, lease, actor, sweep, calls_dir)
+        # Shredding must erase: the purged text out of the index segments, free pages and WAL too.
+        erased = catalog.erase_freed() if report.shredded or report.deleted else None
         catalog.audit.append("retention.sweep", actor, None, "sweep finished", {
             "sweep": sweep, "deleted": report.deleted, "shredded": report.shredded, "refused": report.refused,
-            "already_done": report.already_done, "failures": len(report.failures),
+            "already_done": report.already_done, "failures": len(report.failures), "erased": erased,
         })
     return report
 
@@ -181,7 +183,7 @@ def _apply(plan: SweepPlan, catalog: Catalog, vault: SweepVault, lease: SweepLea
             done += 1
             continue
         shred = next(a for a in actions if a.action == SHRED)
-        keys = vault.shred(rid)
+        keys = vault.shred(rid, actor=actor, reason=shred.reason, audit=catalog.audit)
         remove_call_folder(_call_folder(catalog, calls_dir, rid))
         state.finish_recording(catalog, rid, keys, actor, shred.reason, sweep)
         shredded += 1

@@ -14,7 +14,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
@@ -51,13 +51,17 @@ class Keyring(Protocol):
 
     def rotate(self) -> str: ...
 
+    def retire(self, needed: set[str], grace: timedelta) -> list[str]: ...
+
 
 class LocalKeyring:
     """Versioned AES-256 keys in a 0600 JSON file, created on first use.
 
     File: ``{"format": "callvault-keyring", "version": 1, "current": ID,
     "keys": [{"id", "created_at", "key": base64}]}``. ``rotate`` appends a key
-    and makes it current; older keys stay so that what they wrapped still opens.
+    and makes it current; older keys stay so that what they wrapped still opens,
+    until ``retire`` removes those nothing needs any more. A change to the file
+    by another process (a rotation) is picked up before the next wrap.
     """
 
     kind = "local"
@@ -68,6 +72,7 @@ class LocalKeyring:
         self._randbytes = randbytes
         self._keys: dict[str, bytes] | None = None
         self._current: str | None = None
+        self._stamp: tuple[int, int, int] | None = None  # the file as loaded: inode, mtime, size
 
     def __repr__(self) -> str:
         return f"LocalKeyring({str(self.path)!r})"
@@ -107,6 +112,14 @@ class LocalKeyring:
     def _load(self, doc: dict[str, Any]) -> None:
         self._keys = {k["id"]: base64.b64decode(k["key"]) for k in doc["keys"]}
         self._current = doc["current"]
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _new_entry(self, number: int) -> dict[str, str]:
         return {
@@ -117,7 +130,7 @@ class LocalKeyring:
 
     def _ensure(self, create: bool) -> bool:
         """Load the file; create it (one key) when missing and ``create``. False when absent."""
-        if self._keys is not None:
+        if self._keys is not None and self._stamp == self._file_stamp():
             return True
         doc = self._read()
         if doc is None:
@@ -154,6 +167,32 @@ class LocalKeyring:
         self._load(doc)
         return entry["id"]
 
+    def retire(self, needed: set[str], grace: timedelta) -> list[str]:
+        """Remove the keys that wrap nothing any more (ids not in ``needed``); returns their ids.
+
+        The current key always stays, and so does a key replaced less than
+        ``grace`` ago: a process that read the file before the rotation may
+        be wrapping a new recording key with it right now.
+        """
+        with self._locked():
+            doc = self._read()
+            if doc is None:
+                return []
+            now = self._clock()
+            keep, retired = [], []
+            for key, successor in zip(doc["keys"], [*doc["keys"][1:], None]):
+                replaced_at = _parse_time(successor["created_at"]) if successor else None
+                old_enough = replaced_at is not None and replaced_at + grace <= now
+                if key["id"] != doc["current"] and key["id"] not in needed and old_enough:
+                    retired.append(key["id"])
+                else:
+                    keep.append(key)
+            if retired:
+                doc["keys"] = keep
+                atomic_write_json(self.path, doc, mode=0o600)
+        self._load(doc)
+        return retired
+
     @staticmethod
     def _aad(wrapping_key_id: str, context: Mapping[str, str]) -> bytes:
         return _WRAP_LABEL + wrapping_key_id.encode("ascii") + b"\0" + canonical_context(context)
@@ -186,6 +225,13 @@ class LocalKeyring:
             return AESGCM(material).decrypt(nonce, body, self._aad(wrapped.wrapping_key_id, context))
         except (InvalidTag, ValueError):
             raise IntegrityError("recording key") from None
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
 
 
 class KmsKeyring:
@@ -239,6 +285,10 @@ class KmsKeyring:
             "decrypt", CiphertextBlob=wrapped.blob, KeyId=wrapped.wrapping_key_id, EncryptionContext=dict(context)
         )
         return resp["Plaintext"]
+
+    def retire(self, needed: set[str], grace: timedelta) -> list[str]:
+        """Nothing to do here: KMS keeps its key versions; disable an old key in KMS once rewrap moved off it."""
+        return []
 
     def rotate(self) -> str:
         raise ConfigError(

@@ -1,4 +1,4 @@
-"""The key table (DATA_DIR/vault/keys.db) and the ref index (DATA_DIR/vault/refs.db).
+"""The key table (DATA_DIR/vault/keys.db).
 
 The key table holds one recording key per (recording, tenant), wrapped by the
 keyring; it lives apart from the stored objects, so deleting a row
@@ -7,8 +7,8 @@ store included. It runs with ``secure_delete`` and the rollback journal (no
 WAL), so a shredded key's bytes are overwritten in the database file rather
 than left in free pages.
 
-The ref index lists the SealedRefs this vault has stored and verified. It is a
-sidecar until the catalog keeps vault refs; nothing in it is secret.
+The refs of stored objects live in the catalog (``callvault.catalog.objects``),
+the one source of truth; there is no separate ref index.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterator
 
 from callvault.models.errors import VaultError
-from callvault.models.storage import SealedRef
 
 _KEYS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS recording_keys (
@@ -42,21 +41,6 @@ CREATE TABLE IF NOT EXISTS shredded_keys (
 );
 """
 
-_REFS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS refs (
-    store        TEXT NOT NULL,
-    key          TEXT NOT NULL,
-    recording_id TEXT NOT NULL,
-    kind         TEXT NOT NULL,
-    key_id       TEXT NOT NULL,
-    sha256       TEXT NOT NULL,
-    size         INTEGER NOT NULL,
-    created_at   TEXT NOT NULL,
-    expires_at   TEXT,
-    PRIMARY KEY (store, key)
-);
-CREATE INDEX IF NOT EXISTS refs_recording ON refs (recording_id);
-"""
 
 
 def _connect(path: Path, schema: str) -> sqlite3.Connection:
@@ -166,31 +150,3 @@ class KeyTable(_Db):
         return bool(self._run(
             "SELECT 1 FROM shredded_keys WHERE recording_id = ? AND tenant = ? LIMIT 1", (recording_id, tenant)
         ))
-
-
-class RefIndex(_Db):
-    _COLS = "recording_id, kind, store, key, key_id, sha256, size, created_at, expires_at"
-
-    def __init__(self, path: str | Path):
-        super().__init__(path, _REFS_SCHEMA)
-
-    def __repr__(self) -> str:
-        return f"RefIndex({str(self.path)!r})"
-
-    def record(self, ref: SealedRef) -> None:
-        self._run(
-            f"INSERT OR REPLACE INTO refs ({self._COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (ref.recording_id, ref.kind, ref.store, ref.key, ref.key_id, ref.sha256, ref.size, ref.created_at, ref.expires_at),
-        )
-
-    def forget(self, ref: SealedRef) -> None:
-        self._run("DELETE FROM refs WHERE store = ? AND key = ?", (ref.store, ref.key))
-
-    def list(self, recording_prefix: str = "") -> list[SealedRef]:
-        """Refs whose recording id starts with ``recording_prefix`` (all when empty)."""
-        like = recording_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._run(
-            f"SELECT {self._COLS} FROM refs WHERE recording_id LIKE ? ESCAPE '\\' ORDER BY recording_id, kind, key",
-            (like,),
-        )
-        return [SealedRef(*r) for r in rows]

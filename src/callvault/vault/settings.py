@@ -10,6 +10,7 @@
     s3_endpoint = "https://minio.internal:9000"   # omit for AWS S3
     s3_region = "eu-west-1"
     keyring = "local"            # or "kms"
+    keyring_dir = "/mnt/keys/callvault"   # local keyring.json here, off the data volume (default DATA_DIR/vault)
     kms_key_id = "alias/callvault"
     kms_endpoint = "..."         # omit for AWS KMS
     kms_region = "eu-west-1"     # default: s3_region
@@ -45,6 +46,7 @@ class VaultSettings:
     s3_endpoint: str | None = None
     s3_region: str | None = None
     keyring: str = "local"
+    keyring_dir: Path | None = None
     kms_key_id: str = ""
     kms_endpoint: str | None = None
     kms_region: str | None = None
@@ -58,6 +60,11 @@ class VaultSettings:
     @property
     def vault_dir(self) -> Path:
         return self.data_dir / VAULT_DIR
+
+    @property
+    def keyring_path(self) -> Path:
+        """The local keyring file: in ``keyring_dir`` when set, so a copy of the data volume cannot open the vault."""
+        return (self.keyring_dir or self.vault_dir) / "keyring.json"
 
     @property
     def local_root(self) -> Path:
@@ -103,9 +110,9 @@ class VaultSettings:
 
 
 def _coerce(source: str, name: str, value: Any) -> Any:
-    if name == "path":
+    if name in ("path", "keyring_dir"):
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{source}: [vault] path must be a folder path")
+            raise ConfigError(f"{source}: [vault] {name} must be a folder path")
         return Path(value).expanduser()
     if name in ("object_lock_days", "frame_size", "part_size", "max_attempts"):
         if not isinstance(value, int) or isinstance(value, bool):

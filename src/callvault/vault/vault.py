@@ -16,10 +16,11 @@ import hashlib
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator, Protocol
 
+from callvault.catalog.audit import os_actor
 from callvault.clock import system_clock
 from callvault.fsutil import atomic_output
 from callvault.tempnames import tag
@@ -30,13 +31,14 @@ from callvault.models.storage import OBJECT_KINDS, SealedRef
 from callvault.vault.audit import AuditSink
 from callvault.vault.format import DEFAULT_FRAME_SIZE, Header, open_sealed, seal
 from callvault.vault.keyring import Keyring, KmsKeyring, LocalKeyring, WrappedKey
-from callvault.vault.keytable import KeyRow, KeyTable, RefIndex
+from callvault.vault.keytable import KeyRow, KeyTable
 from callvault.vault.settings import VaultSettings
 from callvault.vault.stores import LocalStore, ObjectStore, S3Store
 
 Clock = Callable[[], datetime]
 Source = str | os.PathLike | BinaryIO
 _KEY_CACHE = 256
+RETIRE_GRACE = timedelta(minutes=10)  # a rotated-out key stays this long: others may still wrap with it
 
 
 def iso(dt: datetime) -> str:
@@ -120,6 +122,18 @@ def _open_source(source: Source) -> Iterator[BinaryIO]:
             yield handle  # type: ignore[misc]
     else:
         yield source
+
+
+class RefIndex(Protocol):
+    """Where the refs of stored objects are kept: the catalog (``callvault.catalog.objects.CatalogRefs``)."""
+
+    audit: AuditSink
+
+    def record(self, ref: SealedRef) -> None: ...
+
+    def list(self, recording_prefix: str = "") -> list[SealedRef]: ...
+
+    def close(self) -> None: ...
 
 
 class Vault:
@@ -291,7 +305,7 @@ class Vault:
         if verify:
             self.verify(ref)
         if self.refs_index is not None:
-            self.refs_index.record(ref)
+            self.refs_index.record(ref)  # in the catalog before anyone may rely on it
         return ref
 
     def _open(self, ref: SealedRef, dst: BinaryIO | None) -> int:
@@ -348,7 +362,7 @@ class Vault:
             raise VaultError(f"{path} already exists; restore to a new path so nothing is overwritten")
         self._check_ref(ref)
         details = {"kind": ref.kind, "store": ref.store, "key": ref.key, "sha256": ref.sha256, "out": str(path.resolve())}
-        audit.append("vault.restore", actor, ref.recording_id, reason, details)
+        audit.append("vault.restore", actor, ref.recording_id, reason, details, durable=True)  # on disk before any plaintext
         try:
             return self.open_to(ref, path)
         except BaseException as exc:
@@ -356,12 +370,25 @@ class Vault:
                 audit.append("vault.restore_failed", actor, ref.recording_id, reason, {**details, "error": type(exc).__name__})
             raise
 
-    def shred(self, recording_id: str) -> int:
-        """Destroy the recording's key: every object of the recording becomes unreadable. Returns keys destroyed."""
+    def shred(self, recording_id: str, *, actor: str | None = None, reason: str = "crypto-shred requested",
+              audit: AuditSink | None = None) -> int:
+        """Destroy the recording's key: every object of the recording becomes unreadable. Returns keys destroyed.
+
+        The intent is audited before the key goes; nothing is destroyed when it cannot be.
+        """
         row = self.keys.for_recording(recording_id, self.tenant)
-        if row is not None:
-            self._key_cache.pop(row.key_id, None)
-        return self.keys.shred(recording_id, self.tenant, iso(self._clock()))
+        if row is None:
+            return 0
+        audit, actor = self._audit(audit), actor or os_actor()
+        details = {"key_id": row.key_id, "tenant": self.tenant, "keyring": row.keyring}
+        audit.append("vault.shred", actor, recording_id, reason, details, durable=True)
+        self._key_cache.pop(row.key_id, None)
+        try:
+            return self.keys.shred(recording_id, self.tenant, iso(self._clock()))
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                audit.append("vault.shred_failed", actor, recording_id, reason, {**details, "error": type(exc).__name__})
+            raise
 
     def is_shredded(self, recording_id: str) -> bool:
         """Whether the recording's key was crypto-shredded; such a recording is never sealed again."""
@@ -370,25 +397,57 @@ class Vault:
     def delete(self, ref: SealedRef) -> None:
         """Delete the stored object (every version); Object Lock may refuse with a StoreError."""
         self._check_ref(ref)
-        self.store.delete(ref.key)
-        if self.refs_index is not None:
-            self.refs_index.forget(ref)
+        self.store.delete(ref.key)  # its catalog row stays; the caller marks it purged, with its audit entry
 
     def refs(self, recording_prefix: str = "") -> list[SealedRef]:
-        """Refs stored by this vault (refs.db) whose recording id starts with the prefix."""
+        """Live refs in the catalog whose recording id starts with the prefix."""
         return self.refs_index.list(recording_prefix) if self.refs_index is not None else []
 
-    # -- keyring maintenance ---------------------------------------------------
-    def rotate_keys(self) -> str:
-        """Add a new keyring key for new recording keys; returns its id (never the key)."""
-        return self.keyring.rotate()
+    def _audit(self, audit: AuditSink | None) -> AuditSink:
+        sink = audit or (self.refs_index.audit if self.refs_index is not None else None)
+        if sink is None:
+            raise VaultError("this vault has no audit log; pass audit= (the catalog's) so the action is recorded")
+        return sink
 
-    def rewrap(self) -> int:
+    # -- keyring maintenance ---------------------------------------------------
+    def rotate_keys(self, *, actor: str | None = None, audit: AuditSink | None = None) -> str:
+        """Add a new keyring key for new recording keys; returns its id (never the key). Audited."""
+        audit, actor = self._audit(audit), actor or os_actor()
+        key_id = self.keyring.rotate()
+        audit.append("vault.rotate", actor, None, "keyring key rotated", {"keyring": self.keyring.kind, "current": key_id})
+        return key_id
+
+    def rewrap(self, *, actor: str | None = None, audit: AuditSink | None = None) -> int:
         """Re-wrap every recording key under the keyring's newest key; stored objects are untouched.
 
         Returns how many were re-wrapped. Keys wrapped by another kind of
-        keyring are left as they are.
+        keyring are left as they are. Audited, also when it stops part way.
         """
+        audit, actor = self._audit(audit), actor or os_actor()
+        try:
+            count = self._rewrap()
+        except VaultError as exc:
+            audit.append("vault.rewrap_failed", actor, None, "re-wrap stopped", {"error": type(exc).__name__})
+            raise
+        audit.append("vault.rewrap", actor, None, "recording keys re-wrapped",
+                     {"keyring": self.keyring.kind, "current": self.keyring.current_key_id(), "rewrapped": count})
+        return count
+
+    def retire_keys(self, *, actor: str | None = None, audit: AuditSink | None = None,
+                    grace: timedelta = RETIRE_GRACE) -> list[str]:
+        """Remove keyring keys no recording key is wrapped by any more (after ``rewrap``, or shreds).
+
+        Returns the retired ids; audited. Keys replaced less than ``grace`` ago stay.
+        """
+        audit, actor = self._audit(audit), actor or os_actor()
+        needed = {row.wrapping_key_id for row in self.keys.rows() if row.keyring == self.keyring.kind}
+        retired = self.keyring.retire(needed, grace)
+        if retired:
+            audit.append("vault.retire", actor, None, "keyring keys nothing needs were removed",
+                         {"keyring": self.keyring.kind, "retired": retired})
+        return retired
+
+    def _rewrap(self) -> int:
         current = self.keyring.current_key_id()
         count = 0
         for row in self.keys.rows():
@@ -437,13 +496,17 @@ def open_vault(
     kms_client: Any = None,
     randbytes: Callable[[int], bytes] = os.urandom,
     sleep: Callable[[float], None] = time.sleep,
+    catalog: Any = None,
     **overrides: Any,
 ) -> Vault:
     """The vault ``[vault]`` describes; ``overrides`` (e.g. ``s3_endpoint=``) win over the file.
 
     boto3 clients are made from the settings and the normal credential chain
-    unless given (tests pass clients aimed at their moto server).
+    unless given (tests pass clients aimed at their moto server). Refs and
+    audit entries go to ``catalog`` (default: the archive's, DATA_DIR/catalog.db,
+    opened for the vault and closed with it).
     """
+
     s = VaultSettings.from_config(config, **overrides)
     clock = clock or system_clock
     s.vault_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -464,17 +527,30 @@ def open_vault(
         )
     keyring: Keyring
     if s.keyring == "local":
-        keyring = LocalKeyring(s.vault_dir / "keyring.json", clock=clock, randbytes=randbytes)
+        keyring = LocalKeyring(s.keyring_path, clock=clock, randbytes=randbytes)
     else:
         keyring = KmsKeyring(kms_client or _boto_client("kms", s.kms_endpoint, s.kms_region or s.s3_region), s.kms_key_id)
     return Vault(
         store=store,
         keyring=keyring,
         keys=KeyTable(s.vault_dir / "keys.db"),
-        refs=RefIndex(s.vault_dir / "refs.db"),
+        refs=_catalog_refs(s, catalog, clock),
         spool_dir=s.vault_dir / "spool",
         tenant=s.tenant,
         clock=clock,
         randbytes=randbytes,
         frame_size=s.frame_size,
     )
+
+
+def _catalog_refs(settings: VaultSettings, catalog: Any, clock: Clock) -> Any:
+    """The catalog as the vault's ref index; an older vault/refs.db is moved into it once."""
+    from callvault.catalog import Catalog
+    from callvault.catalog.objects import CatalogRefs, import_refs_db
+
+    refs = CatalogRefs(catalog) if catalog is not None else CatalogRefs(
+        Catalog.in_data_dir(settings.data_dir, clock=clock), owned=True)
+    old_index = settings.vault_dir / "refs.db"
+    if old_index.exists():
+        import_refs_db(refs.catalog.conn, old_index)
+    return refs
