@@ -35,12 +35,9 @@ class DecodedAudio:
 
 
 def _open(path: Path):
-    import av
+    from callvault.recorder.containers import open_container
 
-    try:
-        return av.open(str(path), metadata_errors="ignore")
-    except av.error.FFmpegError as exc:
-        raise InputError(path, f"not a readable audio file ({exc.strerror or type(exc).__name__})") from None
+    return open_container(path)  # audio demuxers and local files only
 
 
 def _info(path: Path, container) -> AudioInfo:
@@ -96,10 +93,17 @@ def wav_shortfall(path: Path) -> int:
             handle.seek(length + (length & 1), 1)
 
 
-def decode(path: Path) -> DecodedAudio:
+def _over_cap(path: Path, seconds: float, max_seconds: float | None) -> None:
+    if max_seconds and seconds > max_seconds:
+        raise InputError(path, f"lasts over {max_seconds:g} s, the [intake] max_seconds limit; raise the limit or split the recording")
+
+
+def decode(path: Path, max_seconds: float | None = None) -> DecodedAudio:
     """Decode ``path`` to float32 16 kHz, one array per channel; clear errors for bad input.
 
     ffmpeg's libraries through PyAV, in process: no subprocess per file.
+    ``max_seconds`` is checked against the header and again while decoding
+    (a header can lie), so an over-long file never fills memory.
     """
     import av
 
@@ -107,14 +111,18 @@ def decode(path: Path) -> DecodedAudio:
     if missing:
         raise InputError(path, f"truncated: the WAV header promises {missing} more bytes of audio than the file holds")
     blocks: list[np.ndarray] = []
+    decoded_frames = 0
     with _open(path) as container:
         info = _info(path, container)
+        _over_cap(path, info.duration, max_seconds)
         layout = "mono" if info.channels == 1 else "stereo"
         resampler = av.AudioResampler(format="flt", layout=layout, rate=TARGET_RATE)
         try:
             for frame in container.decode(audio=0):
                 frame.pts = None  # resample by samples, not by (possibly broken) timestamps
                 blocks.extend(out.to_ndarray() for out in resampler.resample(frame))
+                decoded_frames += frame.samples  # per channel, at the source rate
+                _over_cap(path, decoded_frames / (info.sample_rate or TARGET_RATE), max_seconds)
             blocks.extend(out.to_ndarray() for out in resampler.resample(None))
         except av.error.FFmpegError as exc:
             raise InputError(path, f"audio could not be decoded ({exc.strerror or type(exc).__name__})") from None
