@@ -67,6 +67,7 @@ def default_diarizer() -> str:
 
 def build_pipeline(config: AppConfig, run: RunOptions = RunOptions()) -> Pipeline:
     from callvault.compliance import ComplianceOptions
+    from callvault.recorder.intake import IntakeLimits
     from callvault.redact import RedactionPolicy
     from callvault.retention import CallFacts, expiry_for, policy_in_force
 
@@ -74,6 +75,7 @@ def build_pipeline(config: AppConfig, run: RunOptions = RunOptions()) -> Pipelin
     redaction = RedactionPolicy.from_table(config.table("redact"))
     compliance = ComplianceOptions.from_table(config.table("compliance"))
     retention = policy_in_force(config)  # a bad policy fails before any file
+    intake = IntakeLimits.from_table(config.table("intake"))
 
     def expiry(recording, analysis, kind, stored_at):
         facts = CallFacts.of(recording.metadata, analysis.events, analysis.rules)
@@ -121,4 +123,5 @@ def build_pipeline(config: AppConfig, run: RunOptions = RunOptions()) -> Pipelin
         diarizer_factory=diarizer,
         turn_options=TurnOptions(agent_channel=run.agent_channel, num_speakers=speakers),
         expiry=expiry,
+        intake=intake,
     )

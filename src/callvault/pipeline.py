@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -34,7 +34,7 @@ from callvault.models.recording import CallMetadata, Recording
 from callvault.models.transcript import Transcript
 from callvault.tempnames import tag
 from callvault.recorder.decode import DecodedAudio, decode
-from callvault.recorder.intake import take_in
+from callvault.recorder.intake import IntakeLimits, take_in
 from callvault.transcribe.diarize import MonoDiarizer, SingleSpeakerDiarizer
 from callvault.transcribe.stage import TurnOptions, WordSource, transcribe_audio
 from callvault.vault.sad import scrub_sad
@@ -60,6 +60,33 @@ class RecordingResult:
         return {**self.__dict__, "counts": dict(self.counts)}
 
 
+@dataclass(frozen=True)
+class CallOutputs:
+    """One recording's results, in memory and leak-checked: what keeping writes, seals and catalogues.
+
+    Picklable, so a Ray worker hands it to the driver, which alone writes the
+    data folder, the vault and the catalog.
+    """
+
+    recording: Recording
+    analysis: Any  # analysis.CallAnalysis
+    documents: Mapping[str, Any]  # call-folder file name -> content
+    sealed: Mapping[str, bytes | str]  # vault kind -> plaintext bytes, or the path of an unscrubbed original
+    stages: tuple[dict, ...]
+    processed_at: str
+    audio_seconds: float
+    counts: Mapping[str, int]
+
+    def portable(self) -> "CallOutputs":
+        """The same outputs with the original's bytes in place of its path (the file may be on another host)."""
+        sealed = {kind: Path(v).read_bytes() if isinstance(v, str) else v for kind, v in self.sealed.items()}
+        return replace(self, sealed=sealed)
+
+
+def _sealable(source: bytes | str) -> Any:
+    return io.BytesIO(source) if isinstance(source, bytes) else Path(source)
+
+
 @dataclass
 class Pipeline:
     """Everything one process needs; each component is built on first use, once.
@@ -79,6 +106,7 @@ class Pipeline:
     turn_options: TurnOptions = TurnOptions()
     expiry: ExpiryRule | None = None
     clock: Clock = system_clock
+    intake: IntakeLimits = IntakeLimits()
     _built: dict = field(default_factory=dict)
     _loading: dict = field(default_factory=dict)  # name -> Future of a component built in the background
 
@@ -128,19 +156,28 @@ class Pipeline:
             if component is not None:
                 component.close()
 
-    def process_path(self, path: Path, metadata: CallMetadata | None = None, *, recording: Recording | None = None) -> RecordingResult:
+    def process_path(
+        self,
+        path: Path,
+        metadata: CallMetadata | None = None,
+        *,
+        recording: Recording | None = None,
+        still_leased: Callable[[], None] = lambda: None,
+    ) -> RecordingResult:
         """Process one file; a problem with this file becomes a failed result, not an exception.
 
         ``metadata`` (from a manifest) replaces the sidecar's; ``recording`` is
-        the file already taken in by the caller, so its bytes are hashed once.
+        the file already taken in by the caller, so its bytes are hashed once;
+        ``still_leased`` raises when this worker no longer holds the
+        recording's lease (checked before anything is kept and before the row).
         """
+        return self.guarded(path, recording, lambda: self.keep(self.analyse_path(path, metadata, recording=recording), still_leased))
+
+    def guarded(self, path: Path, recording: Recording | None, action: Callable[[], Any]) -> Any:
+        """Run ``action`` for one file, turning this file's problems into a failed result."""
         started = time.perf_counter()
         try:
-            recording = recording or take_in(path)
-            if metadata is not None:
-                recording = Recording(recording.id, recording.source, metadata, recording.size)
-            audio = decode(path)
-            result = self.process_recording(recording, audio, path)
+            result = action()
         except (ConfigError, ModelMissingError, StoreError):
             # Not this recording's fault: config and models would fail every
             # file the same way; a store outage is retried by the worker.
@@ -150,6 +187,8 @@ class Pipeline:
             return self._failed(path, recording, reason, started)
         except CallvaultError as exc:
             return self._failed(path, recording, str(exc), started)
+        if not isinstance(result, RecordingResult):
+            return result
         return RecordingResult(**{**result.to_dict(), "wall_seconds": round(time.perf_counter() - started, 3)})
 
     @staticmethod
@@ -160,7 +199,15 @@ class Pipeline:
             error=reason, wall_seconds=round(time.perf_counter() - started, 3),
         )
 
-    def process_recording(self, recording: Recording, audio: DecodedAudio, path: Path) -> RecordingResult:
+    def analyse_path(self, path: Path, metadata: CallMetadata | None = None, *, recording: Recording | None = None) -> "CallOutputs":
+        """Everything one file produces, in memory and leak-checked; nothing is written (a Ray worker's part)."""
+        recording = recording or take_in(path, self.intake)
+        if metadata is not None:
+            recording = Recording(recording.id, recording.source, metadata, recording.size)
+        audio = decode(path, self.intake.max_seconds)
+        return self.analyse(recording, audio, path)
+
+    def analyse(self, recording: Recording, audio: DecodedAudio, path: Path) -> "CallOutputs":
         from callvault.analysis import analyse_call
         from callvault.recorder.audio_io import load_native, wav_bytes
         from callvault.redact import redact_audio
@@ -186,39 +233,55 @@ class Pipeline:
         )
         stages.append(_stage("analyse", tick, "", {"policy": self.redaction.describe()}))
         processed_at = self.clock().isoformat(timespec="seconds")
-        folder = call_dir(self.data_dir, recording.id, recording.metadata.call_id, Path(recording.source).stem)
         documents = self.call_documents(recording, audio, analysis, redacted_audio, processed_at)
         # Last line of defence, before anything is written, sealed or catalogued.
         guard_outputs(documents, recording.metadata, recording.source)
-        write_call_folder(folder, documents, temp_dir(self.data_dir))
 
-        tick = time.perf_counter()
-        original: Any = path
+        original: bytes | str = str(path)
         if analysis.scrub_spans:
             # PCI DSS 3.3.1: CVV and PINs may not be stored even encrypted.
             scrubbed = redact_audio(native.channels, native.sample_rate, analysis.scrub_spans, "silence", self.redaction.margin)
-            original = io.BytesIO(wav_bytes(scrubbed, native.sample_rate))
+            original = wav_bytes(scrubbed, native.sample_rate)
         sealable = scrub_sad(transcript, analysis.findings, self.redaction.scrub_entities)  # PCI DSS 3.3.1
-        # Sealed from memory: the full transcript and the scrubbed original never touch a disk in the clear.
+        # Kept in memory and sealed from there: the full transcript and the
+        # scrubbed original never touch a disk in the clear, not even a temp folder.
         sealed = {
             "original": original,
-            "transcript": io.BytesIO(json_bytes(transcript_to_dict(sealable, {"metadata": recording.metadata.to_dict()}))),
-            "findings": io.BytesIO(json_bytes(documents["findings.json"])),
-            "redacted_audio": io.BytesIO(documents["redacted.wav"]),
-            "redacted_transcript": io.BytesIO(json_bytes(documents["transcript.json"])),
+            "transcript": json_bytes(transcript_to_dict(sealable, {"metadata": recording.metadata.to_dict()})),
+            "findings": json_bytes(documents["findings.json"]),
+            "redacted_audio": documents["redacted.wav"],
+            "redacted_transcript": json_bytes(documents["transcript.json"]),
         }
+        counts = {
+            "words": len(transcript.words),
+            "turns": len(transcript.turns),
+            "findings": len(analysis.findings),
+            "events": len(analysis.events),
+            "violations": sum(r.status == "fail" for r in analysis.rules),
+        }
+        return CallOutputs(recording, analysis, documents, sealed, tuple(stages), processed_at, round(audio.duration, 3), counts)
+
+    def keep(self, outputs: "CallOutputs", still_leased: Callable[[], None] = lambda: None) -> RecordingResult:
+        """Write the call folder, seal into the vault, record in the catalog last (the driver's part)."""
+        recording, analysis = outputs.recording, outputs.analysis
+        still_leased()
+        folder = call_dir(self.data_dir, recording.id, recording.metadata.call_id, Path(recording.source).stem)
+        write_call_folder(folder, outputs.documents, temp_dir(self.data_dir))
+
+        tick = time.perf_counter()
         stored_at = self.clock()
         refs = [
-            self.vault.seal_and_put(recording.id, kind, source, self._expiry(recording, analysis, kind, stored_at))
-            for kind, source in sealed.items()
+            self.vault.seal_and_put(recording.id, kind, _sealable(source), self._expiry(recording, analysis, kind, stored_at))
+            for kind, source in outputs.sealed.items()
         ]
-        stages.append(_stage("vault", tick, "", {"objects": len(refs), "scrubbed": bool(analysis.scrub_spans)}))
+        stages = [*outputs.stages, _stage("vault", tick, "", {"objects": len(refs), "scrubbed": bool(analysis.scrub_spans)})]
 
+        still_leased()  # a lease lost during a long call: another worker owns the row now
         # Last: the catalog row that says this recording is done.
         self.catalog.record_call(
             recording,
             analysis.redacted,
-            processed_at=processed_at,
+            processed_at=outputs.processed_at,
             findings=analysis.findings,
             events=analysis.events,
             rules=analysis.rules,
@@ -234,16 +297,9 @@ class Pipeline:
             recording_id=recording.id,
             call_id=recording.metadata.call_id,
             output_dir=str(folder),
-            audio_seconds=round(audio.duration, 3),
+            audio_seconds=outputs.audio_seconds,
             verdict=analysis.verdict,
-            counts={
-                "words": len(transcript.words),
-                "turns": len(transcript.turns),
-                "findings": len(analysis.findings),
-                "events": len(analysis.events),
-                "violations": sum(r.status == "fail" for r in analysis.rules),
-                "objects": len(refs),
-            },
+            counts={**outputs.counts, "objects": len(refs)},
         )
 
     def _expiry(self, recording: Recording, analysis: Any, kind: str, stored_at: datetime) -> datetime | None:

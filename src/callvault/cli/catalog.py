@@ -15,6 +15,7 @@ from typing import Any, Callable
 import click
 
 from callvault.cli.app import cli, open_catalog
+from callvault.csvsafe import safe_rows
 
 FORMATS = ("table", "json", "csv")
 # Private-use marks around a hit inside a snippet, swapped for styling in tables.
@@ -74,7 +75,7 @@ def _write_csv(header: list[str], rows: list[list[Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(safe_rows(rows))
     click.echo(buffer.getvalue(), nl=False)
 
 

@@ -66,11 +66,9 @@ def process(ctx, sources, model, device, cpu_threads, beam_size, batch_size, lan
     selection = Selection(tuple(include), tuple(exclude), parse_moment(since, "--since"), parse_moment(until, "--until"))
 
     def s3_client():
-        from callvault.vault.settings import VaultSettings
-        from callvault.vault.vault import _boto_client
+        from callvault.worker.sources import s3_source_client
 
-        settings = VaultSettings.from_config(config, **vault_overrides)
-        return _boto_client("s3", settings.s3_endpoint, settings.s3_region)
+        return s3_source_client(config, vault_overrides)  # the workers download with the same one
 
     from callvault.redact import RedactionPolicy
 

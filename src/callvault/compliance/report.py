@@ -10,6 +10,7 @@ from typing import Sequence
 
 from callvault.compliance.serialize import events_to_dicts, rules_to_dicts
 from callvault.compliance.store import CallRecord
+from callvault.csvsafe import safe_rows
 from callvault.formats import clock
 from callvault.models.compliance import RuleResult
 
@@ -50,7 +51,7 @@ def render_csv(calls: Sequence[CallRecord]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(report_rows(calls))
+    writer.writerows(safe_rows(report_rows(calls)))
     return buffer.getvalue()
 
 

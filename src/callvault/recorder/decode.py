@@ -37,12 +37,9 @@ class DecodedAudio:
 
 
 def _open(path: Path):
-    import av
+    from callvault.recorder.containers import open_container
 
-    try:
-        return av.open(str(path), metadata_errors="ignore")
-    except av.error.FFmpegError as exc:
-        raise InputError(path, f"not a readable audio file ({exc.strerror or type(exc).__name__})") from None
+    return open_container(path)  # audio demuxers and local files only
 
 
 def _info(path: Path, container) -> AudioInfo:
@@ -98,6 +95,11 @@ def wav_shortfall(path: Path) -> int:
             handle.seek(length + (length & 1), 1)
 
 
+def _over_cap(path: Path, seconds: float, max_seconds: float | None) -> None:
+    if max_seconds and seconds > max_seconds:
+        raise InputError(path, f"lasts over {max_seconds:g} s, the [intake] max_seconds limit; raise the limit or split the recording")
+
+
 # Streamed blocks of this many seconds: a 2-hour call never sits in memory whole.
 BLOCK_SECONDS = 30.0
 
@@ -114,6 +116,7 @@ class AudioStream:
     path: Path
     info: AudioInfo
     block_seconds: float = BLOCK_SECONDS
+    max_seconds: float | None = None  # [intake] max_seconds, checked again while decoding (a header can lie)
     frames: int = 0  # decoded so far, per channel
     _container: object = None
 
@@ -148,6 +151,7 @@ class AudioStream:
                 for out in resampler.resample(frame):
                     pending.append(out.to_ndarray())
                     pending_samples += pending[-1].size
+                _over_cap(path, (self.frames * channels + pending_samples) / channels / TARGET_RATE, self.max_seconds)
                 if pending_samples >= block_samples:
                     yield from emit(final=False)
             pending.extend(out.to_ndarray() for out in resampler.resample(None))
@@ -173,21 +177,25 @@ class AudioStream:
 
 
 @contextmanager
-def open_stream(path: Path, block_seconds: float = BLOCK_SECONDS) -> Iterator[AudioStream]:
+def open_stream(path: Path, block_seconds: float = BLOCK_SECONDS, max_seconds: float | None = None) -> Iterator[AudioStream]:
     """``path`` opened for streamed decoding; header checks done before any block is read.
 
     ffmpeg's libraries through PyAV, in process: no subprocess per file.
+    ``max_seconds`` is checked against the header and again while decoding
+    (a header can lie), so an over-long file never fills memory.
     """
     missing = wav_shortfall(path)
     if missing:
         raise InputError(path, f"truncated: the WAV header promises {missing} more bytes of audio than the file holds")
     with _open(path) as container:
-        yield AudioStream(path, _info(path, container), block_seconds, _container=container)
+        info = _info(path, container)
+        _over_cap(path, info.duration, max_seconds)
+        yield AudioStream(path, info, block_seconds, max_seconds, _container=container)
 
 
-def decode(path: Path) -> DecodedAudio:
+def decode(path: Path, max_seconds: float | None = None) -> DecodedAudio:
     """Decode ``path`` to float32 16 kHz, one array per channel; clear errors for bad input."""
-    with open_stream(path) as stream:
+    with open_stream(path, max_seconds=max_seconds) as stream:
         blocks = list(stream.blocks())
         info = stream.decoded_info
     channels = tuple(np.concatenate([b[c] for b in blocks]) for c in range(info.channels))

@@ -27,7 +27,8 @@ from callvault.pipeline import Pipeline, RecordingResult
 from callvault.recorder.intake import take_in
 from callvault.recorder.metadata import parse_metadata
 from callvault.tempnames import clear_stale
-from callvault.worker.sources import WorkItem, materialise
+from callvault.worker.leases import lease_check, renewed
+from callvault.worker.sources import WorkItem, materialise, s3_source_client
 
 
 class RecordingTimeout(CallvaultError):
@@ -93,14 +94,31 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def with_retries(action: Callable[[], Any], batch: BatchOptions, sleep: Callable[[float], None]) -> Any:
+    """``action()``, tried again after transient errors (store, KMS, memory) with doubling delays."""
+    delay = batch.backoff
+    for attempt in range(batch.retries + 1):
+        try:
+            return action()
+        except TRANSIENT as exc:
+            if attempt == batch.retries:
+                if isinstance(exc, CallvaultError):
+                    raise
+                raise StoreError(f"gave up after {attempt + 1} tries: {type(exc).__name__}: {exc}") from None
+            sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
 class Worker:
-    """One worker's pipeline, identity and lease handling; used inline, per process, or per actor."""
+    """One worker's pipeline, identity and lease handling; used inline or per local process."""
 
     def __init__(self, config: AppConfig, run: RunOptions, batch: BatchOptions, clock: Clock = system_clock,
                  sleep: Callable[[float], None] = time.sleep):
         self.pipeline: Pipeline = build_pipeline(config, run)
         self.pipeline.prefetch()
         self.config = config
+        self.run = run
         self.batch = batch
         self.clock = clock
         self.sleep = sleep
@@ -108,12 +126,8 @@ class Worker:
         self._s3 = None
 
     def s3_client(self):
-        if self._s3 is None:
-            from callvault.vault.settings import VaultSettings
-            from callvault.vault.vault import _boto_client
-
-            settings = VaultSettings.from_config(self.config)
-            self._s3 = _boto_client("s3", settings.s3_endpoint, settings.s3_region)
+        if self._s3 is None:  # the endpoint the sources were listed from (--s3-endpoint), not just the config's
+            self._s3 = s3_source_client(self.config, self.run.vault_overrides)
         return self._s3
 
     def close(self) -> None:
@@ -121,18 +135,21 @@ class Worker:
 
     def process(self, item: WorkItem) -> RecordingResult:
         started = time.perf_counter()
+        if item.refusal:
+            return RecordingResult(item.uri, "failed", error=item.refusal)
         try:
             with private_tempdir(temp_dir(self.config.data_dir)) as workdir:
-                path = self._with_retries(lambda: materialise(item, workdir, self.s3_client() if item.is_s3 else None))
-                metadata = parse_metadata(item.metadata, Path(item.uri)) if item.metadata else None
-                recording = take_in(path)
+                path, metadata, recording = self.fetch(item, workdir)
                 catalog = self.pipeline.catalog
                 if not self.batch.reprocess and catalog.done_version(recording.id) == PIPELINE_VERSION:
                     return RecordingResult(item.uri, "skipped", recording.id, error="already done with this pipeline version")
-                if not catalog.acquire_lease(recording.id, self.id, self.batch.lease_seconds, self.clock()):
+                ttl = self.batch.lease_seconds
+                if not catalog.acquire_lease(recording.id, self.id, ttl, self.clock()):
                     return RecordingResult(item.uri, "skipped", recording.id, error="leased by another worker")
+                still_leased = lease_check(catalog, recording.id, self.id, ttl, self.clock)
                 try:
-                    result = self._with_retries(lambda: self._run_one(path, metadata, recording))
+                    with renewed(self.pipeline.catalog_factory, recording.id, self.id, ttl, self.clock):
+                        result = self._with_retries(lambda: self._run_one(path, metadata, recording, still_leased))
                 finally:
                     catalog.release_lease(recording.id, self.id)
                 return replace(result, source=item.uri)
@@ -141,23 +158,18 @@ class Worker:
         except CallvaultError as exc:
             return RecordingResult(item.uri, "failed", error=str(exc), wall_seconds=round(time.perf_counter() - started, 3))
 
-    def _run_one(self, path: Path, metadata, recording) -> RecordingResult:
+    def fetch(self, item: WorkItem, workdir: Path) -> tuple[Path, Any, Any]:
+        """The item as a local file, its manifest metadata, and its Recording (hashed once)."""
+        path = self._with_retries(lambda: materialise(item, workdir, self.s3_client() if item.is_s3 else None))
+        metadata = parse_metadata(item.metadata, Path(item.uri)) if item.metadata else None
+        return path, metadata, take_in(path, self.pipeline.intake)
+
+    def _run_one(self, path: Path, metadata, recording, still_leased: Callable[[], None]) -> RecordingResult:
         with time_limit(self.batch.timeout):
-            return self.pipeline.process_path(path, metadata, recording=recording)
+            return self.pipeline.process_path(path, metadata, recording=recording, still_leased=still_leased)
 
     def _with_retries(self, action: Callable[[], Any]) -> Any:
-        delay = self.batch.backoff
-        for attempt in range(self.batch.retries + 1):
-            try:
-                return action()
-            except TRANSIENT as exc:
-                if attempt == self.batch.retries:
-                    if isinstance(exc, CallvaultError):
-                        raise
-                    raise StoreError(f"gave up after {attempt + 1} tries: {type(exc).__name__}: {exc}") from None
-                self.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
+        return with_retries(action, self.batch, self.sleep)
 
 
 # -- local process pool ---------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,7 @@ class WorkItem:
     uri: str  # local path as given, or s3://bucket/key
     metadata: Mapping[str, Any] | None = None  # from a manifest; beats a sidecar
     modified: float | None = None  # file time (epoch seconds), for --since/--until
+    refusal: str | None = None  # why this item must not be read (a symlink out of its source folder)
 
     @property
     def is_s3(self) -> bool:
@@ -69,14 +71,36 @@ def _item_time(item: WorkItem) -> datetime | None:
     return None
 
 
+def _escapes(path: Path, root: Path) -> bool:
+    """Whether ``path`` (a symlink, or a file under one) resolves outside ``root``."""
+    return not path.resolve().is_relative_to(root)
+
+
+def _refusal(path: Path, root: Path) -> str | None:
+    from callvault.recorder.metadata import sidecar_path
+
+    sidecar = sidecar_path(path)
+    for candidate, what in ((path, "recording"), (sidecar, "metadata sidecar")):
+        if (candidate.is_symlink() or candidate.exists()) and _escapes(candidate, root):
+            return f"the {what} is a symlink to a file outside the source folder {root}; copy the file in instead"
+    return None
+
+
 def folder_items(root: Path, selection: Selection) -> Iterator[WorkItem]:
+    """Audio files under ``root``; linked folders are not walked, linked files that leave it are refused."""
     if root.is_file():
         yield WorkItem(str(root), modified=root.stat().st_mtime)
         return
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    real_root = root.resolve()
+    paths = []
+    for folder, _, files in os.walk(root):  # does not follow linked folders
+        paths.extend(Path(folder) / name for name in files)
+    for path in sorted(paths):
         relative = path.relative_to(root).as_posix()
         if path.suffix.lower() in AUDIO_SUFFIXES and not path.name.startswith(".") and selection.accepts_name(relative):
-            yield WorkItem(str(path), modified=path.stat().st_mtime)
+            refusal = _refusal(path, real_root)
+            modified = path.stat().st_mtime if refusal is None and path.exists() else None
+            yield WorkItem(str(path), modified=modified, refusal=refusal)
 
 
 def manifest_items(manifest: Path) -> Iterator[WorkItem]:
@@ -158,6 +182,15 @@ def iter_items(
             if item.uri not in seen and selection.accepts_time(item):
                 seen.add(item.uri)
                 yield item
+
+
+def s3_source_client(config: Any, vault_overrides: Mapping[str, Any] = {}) -> Any:
+    """The boto3 client for s3:// sources: one endpoint for listing and download (``--s3-endpoint`` wins)."""
+    from callvault.vault.settings import VaultSettings
+    from callvault.vault.vault import _boto_client
+
+    settings = VaultSettings.from_config(config, **dict(vault_overrides))
+    return _boto_client("s3", settings.s3_endpoint, settings.s3_region)
 
 
 def materialise(item: WorkItem, workdir: Path, s3_client: Any) -> Path:
