@@ -30,29 +30,25 @@ CALLS = ["stereo-two-speakers-16k.wav", "pca-auto0-mono-8k.wav", "telephone-two-
 REFERENCE = "telephone-two-speakers-16k"
 
 
-def bare_sequential(path: Path, model, batch_size: int) -> str:
-    """What a user writes: decode each channel, faster-whisper's sequential transcribe on each."""
+def _bare(path: Path, transcribe) -> str:
+    """What a user writes: faster-whisper's decode_audio, then ``transcribe`` on each channel."""
     from faster_whisper import decode_audio
 
     channels = decode_audio(str(path), split_stereo=True) if _channels(path) == 2 else (decode_audio(str(path)),)
-    text = []
-    for channel in channels:
-        segments, _ = model.transcribe(channel, language="en", beam_size=5, word_timestamps=True, vad_filter=True)
-        text.extend(s.text for s in segments)
-    return " ".join(text)
+    return " ".join(s.text for channel in channels for s in transcribe(channel)[0])
+
+
+def bare_sequential(path: Path, model, batch_size: int) -> str:
+    """faster-whisper's sequential transcribe, channel after channel."""
+    return _bare(path, lambda audio: model.transcribe(audio, language="en", beam_size=5, word_timestamps=True, vad_filter=True))
 
 
 def bare_batched(path: Path, model, batch_size: int) -> str:
-    """The same with faster-whisper's BatchedInferencePipeline, one channel after the other."""
-    from faster_whisper import BatchedInferencePipeline, decode_audio
+    """faster-whisper's BatchedInferencePipeline with its defaults, channel after channel."""
+    from faster_whisper import BatchedInferencePipeline
 
     pipeline = BatchedInferencePipeline(model)
-    channels = decode_audio(str(path), split_stereo=True) if _channels(path) == 2 else (decode_audio(str(path)),)
-    text = []
-    for channel in channels:
-        segments, _ = pipeline.transcribe(channel, language="en", beam_size=5, word_timestamps=True, batch_size=batch_size)
-        text.extend(s.text for s in segments)
-    return " ".join(text)
+    return _bare(path, lambda audio: pipeline.transcribe(audio, language="en", beam_size=5, word_timestamps=True, batch_size=batch_size))
 
 
 def callvault_default(path: Path, asr, batch_size: int) -> str:
