@@ -1,12 +1,13 @@
-"""Whole-pipeline batch throughput: 1 vs 2 workers, and against bare faster-whisper.
+"""Nightly throughput: audio hours per wall hour for workers x threads x batch size, whole pipeline.
 
 Synthesises N stereo calls with espeak-ng (distinct scripts), then in one run:
-  * bare faster-whisper: decode + transcribe each channel of every call, one process;
-  * callvault process with --workers 1 and --workers 2 (fresh data folders);
-and prints audio hours per wall hour for each, the 2-vs-1 scaling ratio
-(target >= 1.6 on 2 cores) and callvault(1 worker) / bare (target <= 1.10).
+  * bare faster-whisper (sequential): decode + transcribe each channel of every call, one process;
+  * `callvault process` for each point of a small grid of --workers x --cpu-threads x
+    --batch-size (0 = sequential decoder), each in a fresh data folder, wall time
+    including process start and model loads, as a nightly job sees it.
+Prints audio hours per wall hour for each and the best point.
 
-    .venv/bin/python bench/batch.py [--calls 20]
+    .venv/bin/python bench/batch.py [--calls 10] [--grid 1x2x0,1x2x4,1x2x8,1x2x16,2x1x4,2x1x8]
 """
 
 from __future__ import annotations
@@ -69,13 +70,14 @@ def bare(paths: list[Path], threads: int) -> float:
     return time.perf_counter() - started
 
 
-def ours(inbox: Path, workers: int, threads: int) -> float:
+def ours(inbox: Path, workers: int, threads: int, batch: int | None = None) -> float:
     data = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    batch_flag = [] if batch is None else ["--batch-size", str(batch)]
     try:
         started = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-c", "from callvault.cli import main; main()", "--data-dir", str(data), "process",
-             "--json", "--workers", str(workers), "--cpu-threads", str(threads), "--device", "cpu", str(inbox)],
+             "--json", "--workers", str(workers), "--cpu-threads", str(threads), "--device", "cpu", *batch_flag, str(inbox)],
             capture_output=True, text=True,
         )
         wall = time.perf_counter() - started
@@ -86,27 +88,36 @@ def ours(inbox: Path, workers: int, threads: int) -> float:
         shutil.rmtree(data, ignore_errors=True)
 
 
+def parse_grid(text: str) -> list[tuple[int, int, int]]:
+    """"1x2x8,2x1x4" -> [(workers, threads, batch), ...]"""
+    return [tuple(int(n) for n in point.split("x")) for point in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=10)
+    parser.add_argument("--grid", type=parse_grid, default=parse_grid("1x2x0,1x2x4,1x2x8,1x2x16,2x1x4,2x1x8"),
+                        help="workers x threads x batch size points (batch 0: sequential decoder)")
     args = parser.parse_args()
     inbox = Path(tempfile.mkdtemp(prefix="bench-calls-"))
     try:
         paths = synthesise(inbox, args.calls)
-        from callvault.recorder.decode import decode
+        from callvault.recorder.decode import probe
 
-        audio = sum(decode(p).duration for p in paths)
-        # Whole wall time including process start and model loads, as a nightly job sees it.
-        t_bare = bare(paths, threads=1)
-        t_one = ours(inbox, workers=1, threads=1)
-        t_two = ours(inbox, workers=2, threads=1)
+        audio = sum(probe(p).duration for p in paths)
         rate = lambda seconds: (audio / 3600) / (seconds / 3600)
-        print(f"{args.calls} calls, {audio / 60:.1f} min of stereo audio, cpu_threads=1 per worker")
-        print(f"bare faster-whisper (1 process): {t_bare:7.1f} s  {rate(t_bare):6.1f} audio h / wall h")
-        print(f"callvault --workers 1:           {t_one:7.1f} s  {rate(t_one):6.1f} audio h / wall h")
-        print(f"callvault --workers 2:           {t_two:7.1f} s  {rate(t_two):6.1f} audio h / wall h")
-        print(f"scaling 2 vs 1 workers: {t_one / t_two:.2f} (target >= 1.6)")
-        print(f"callvault 1 worker / bare: {t_one / t_bare:.2f} (target <= 1.10)")
+        print(f"{args.calls} calls, {audio / 60:.1f} min of stereo audio")
+        t_bare = bare(paths, threads=2)
+        print(f"bare faster-whisper sequential, 1 process, 2 threads: {t_bare:7.1f} s  {rate(t_bare):6.1f} audio h / wall h", flush=True)
+        results = {}
+        for workers, threads, batch in args.grid:
+            wall = ours(inbox, workers, threads, batch)
+            results[(workers, threads, batch)] = wall
+            label = f"workers {workers} x threads {threads} x batch {batch if batch else '0 (sequential)'}"
+            print(f"callvault {label:42s} {wall:7.1f} s  {rate(wall):6.1f} audio h / wall h", flush=True)
+        best = min(results, key=results.get)
+        print(f"best: workers {best[0]} x threads {best[1]} x batch {best[2]}: {rate(results[best]):.1f} audio h / wall h, "
+              f"{t_bare / results[best]:.2f}x bare sequential")
     finally:
         shutil.rmtree(inbox, ignore_errors=True)
 

@@ -1,10 +1,16 @@
-"""callvault's transcription path against bare faster-whisper, side by side.
+"""callvault's default transcription against bare faster-whisper, sequential and batched, side by side.
 
-Same stereo call, same model and options. Prints wall time per variant
-(median of --reps, interleaved), their ratio (target <= 1.05), the real-time
-factor and each variant's peak RSS (measured in its own subprocess).
+Same audio, same model (bundled tiny.en, int8), same threads, one process,
+variants interleaved. For each call: wall time per variant, callvault /
+bare sequential (target <= 0.45) and callvault / bare batched (target <=
+1.05). WER of each variant on the telephone reference against its STM.
 
-    .venv/bin/python bench/transcribe.py [--audio CALL.wav] [--reps 5]
+    .venv/bin/python bench/transcribe.py [--device cpu|cuda] [--reps 1] [--threads 2]
+    .venv/bin/python bench/transcribe.py --long-call 120   # a generated 2-hour call: peak RSS, streamed
+
+The long call is built in /tmp by looping the mono reference call with
+ffmpeg (never committed); it is transcribed in a fresh process so its peak
+RSS is its own, next to decoding it whole as the old path did.
 """
 
 from __future__ import annotations
@@ -19,86 +25,156 @@ import tempfile
 import time
 from pathlib import Path
 
-THREADS = 2
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CALLS = ["stereo-two-speakers-16k.wav", "pca-auto0-mono-8k.wav", "telephone-two-speakers-16k.wav"]
+REFERENCE = "telephone-two-speakers-16k"
 
 
-def bare(path: Path, model) -> int:
-    """What a user would write: decode both channels, transcribe each with faster-whisper."""
+def _bare(path: Path, transcribe) -> str:
+    """What a user writes: faster-whisper's decode_audio, then ``transcribe`` on each channel."""
     from faster_whisper import decode_audio
 
-    left, right = decode_audio(str(path), split_stereo=True)
-    words = 0
-    for channel in (left, right):
-        segments, _ = model.transcribe(channel, language="en", beam_size=5, word_timestamps=True, vad_filter=True)
-        words += sum(len(s.words or ()) for s in segments)
-    return words
+    channels = decode_audio(str(path), split_stereo=True) if _channels(path) == 2 else (decode_audio(str(path)),)
+    return " ".join(s.text for channel in channels for s in transcribe(channel)[0])
 
 
-def ours(path: Path, asr) -> int:
+def bare_sequential(path: Path, model, batch_size: int) -> str:
+    """faster-whisper's sequential transcribe, channel after channel."""
+    return _bare(path, lambda audio: model.transcribe(audio, language="en", beam_size=5, word_timestamps=True, vad_filter=True))
+
+
+def bare_batched(path: Path, model, batch_size: int) -> str:
+    """faster-whisper's BatchedInferencePipeline with its defaults, channel after channel."""
+    from faster_whisper import BatchedInferencePipeline
+
+    pipeline = BatchedInferencePipeline(model)
+    return _bare(path, lambda audio: pipeline.transcribe(audio, language="en", beam_size=5, word_timestamps=True, batch_size=batch_size))
+
+
+def callvault_default(path: Path, asr, batch_size: int) -> str:
+    """callvault's path: intake (SHA-256), PyAV decode, transcription, turns and roles."""
     from callvault.recorder.decode import decode
     from callvault.recorder.intake import take_in
     from callvault.transcribe.diarize import SingleSpeakerDiarizer
     from callvault.transcribe.stage import transcribe_audio
 
     transcript = transcribe_audio(take_in(path), decode(path), asr, SingleSpeakerDiarizer())
-    return len(transcript.words)
+    return " ".join(t.text for t in transcript.turns)
 
 
-def load(variant: str):
-    from callvault.transcribe.asr import AsrOptions, WhisperAsr
+def _channels(path: Path) -> int:
+    from callvault.recorder.decode import probe
 
-    asr = WhisperAsr(AsrOptions(device="cpu", cpu_threads=THREADS))
-    if variant == "ours":
-        return asr
+    return probe(path).channels
+
+
+def _normalise(text: str) -> str:
+    import jiwer
+
+    return jiwer.Compose(
+        [jiwer.ToLowerCase(), jiwer.SubstituteRegexes({r"[^a-z' ]+": " "}), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
+    )(text)
+
+
+def _stm_text(path: Path) -> str:
+    lines = [line.split(maxsplit=5) for line in path.read_text().splitlines() if line.strip()]
+    return " ".join(parts[5] for parts in sorted(lines, key=lambda p: float(p[3])) if len(parts) == 6)
+
+
+def compare(args) -> None:
+    import jiwer
     from faster_whisper import WhisperModel
 
-    return WhisperModel(asr.model_path, device="cpu", compute_type="int8", cpu_threads=THREADS)
+    from callvault.recorder.decode import probe
+    from callvault.transcribe.asr import AsrOptions, WhisperAsr
+
+    ours = WhisperAsr(AsrOptions(device=args.device, cpu_threads=args.threads))
+    batch = ours.batch_size
+    model = WhisperModel(ours.model_path, device=ours.device, compute_type=ours.compute_type, cpu_threads=args.threads)
+    variants = {"bare sequential": (bare_sequential, model), "bare batched": (bare_batched, model), "callvault default": (callvault_default, ours)}
+    calls = [SHARED / name for name in CALLS if (SHARED / name).exists()]
+    for runner, engine in variants.values():  # warm-up on the shortest call: first calls pay one-off costs
+        runner(calls[0], engine, batch)
+    print(f"device {ours.device} {ours.compute_type}, cpu_threads={args.threads}, batch size {batch} ({ours.plan.batch_reason}), reps {args.reps}")
+    for path in calls:
+        info = probe(path)
+        times = {name: [] for name in variants}
+        texts = {}
+        for _ in range(args.reps):
+            for name, (runner, engine) in variants.items():
+                started = time.perf_counter()
+                texts[name] = runner(path, engine, batch)
+                times[name].append(time.perf_counter() - started)
+        med = {name: statistics.median(t) for name, t in times.items()}
+        print(f"\n{path.name}: {info.duration:.1f} s, {info.channels} channel(s)")
+        for name in variants:
+            print(f"  {name:18s} {med[name]:7.2f} s  RTF {med[name] / info.duration:.3f}")
+        ours_t = med["callvault default"]
+        print(f"  callvault / bare sequential: {ours_t / med['bare sequential']:.3f} (target <= 0.45)")
+        print(f"  callvault / bare batched:    {ours_t / med['bare batched']:.3f} (target <= 1.05)")
+        if path.stem == REFERENCE:
+            reference = _normalise(_stm_text(path.with_suffix(".stm")))
+            for name in variants:
+                print(f"  WER {name:18s} {jiwer.wer(reference, _normalise(texts[name])):.3f}")
 
 
-def one_run(variant: str, path: Path) -> None:
-    """Child process: one run of one variant; prints its peak RSS in MiB."""
-    runner = ours if variant == "ours" else bare
-    runner(path, load(variant))
-    print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+def long_call(args) -> None:
+    """Generate a long mono call by looping the reference, then measure each way in its own process."""
+    source = SHARED / "pca-auto0-mono-8k.wav"
+    folder = Path(tempfile.mkdtemp(prefix="callvault-long-"))
+    path = folder / f"long-{args.long_call}min.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(source), "-t", str(args.long_call * 60), "-c", "copy", str(path)], check=True)
+    print(f"{path}: {args.long_call} min, {path.stat().st_size / 2**20:.0f} MiB on disk (8 kHz u8 mono)")
+    try:
+        for mode in ("decode-whole", "stream-transcribe"):
+            out = subprocess.run([sys.executable, __file__, "--child", mode, "--audio", str(path), "--threads", str(args.threads), "--device", args.device],
+                                 capture_output=True, text=True, check=True)
+            print(mode, out.stdout.strip().splitlines()[-1])
+    finally:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def child(args) -> None:
+    """One measurement in a fresh process: peak RSS is this mode's alone."""
+    started = time.perf_counter()
+    report: dict = {}
+    if args.child == "decode-whole":
+        from callvault.recorder.decode import decode
+
+        audio = decode(args.audio)
+        report["audio_s"] = round(audio.duration, 1)
+    else:
+        from callvault.transcribe.asr import AsrOptions, WhisperAsr
+        from callvault.transcribe.stage import stream_file_words
+
+        asr = WhisperAsr(AsrOptions(device=args.device, cpu_threads=args.threads))
+        loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        info, words = stream_file_words(args.audio, asr)
+        report.update(audio_s=round(info.duration, 1), words=sum(map(len, words)), rss_after_model_load_mib=round(loaded),
+                      batch_size=asr.batch_size)
+    wall = time.perf_counter() - started
+    report.update(wall_s=round(wall, 1), peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    if "audio_s" in report and args.child != "decode-whole":
+        report["rtf"] = round(wall / report["audio_s"], 4)
+    print(json.dumps(report))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--audio", type=Path, help="stereo call (default: the synthesised demo call)")
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--child", choices=["ours", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--long-call", type=int, metavar="MINUTES", help="measure a generated call this long instead")
+    parser.add_argument("--child", choices=["decode-whole", "stream-transcribe"], help=argparse.SUPPRESS)
+    parser.add_argument("--audio", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.audio is None:
-        from callvault.synth import DEMO_SCRIPT, synthesise_call
-
-        args.audio = Path(tempfile.mkdtemp()) / "demo-call.wav"
-        synthesise_call(DEMO_SCRIPT, args.audio)
     if args.child:
-        one_run(args.child, args.audio)
-        return
-
-    from callvault.recorder.decode import decode
-
-    duration = decode(args.audio).duration
-    models = {"ours": load("ours"), "bare": load("bare")}
-    runners = {"ours": ours, "bare": bare}
-    for name in runners:  # warm-up: first calls pay one-off costs
-        runners[name](args.audio, models[name])
-    times = {"ours": [], "bare": []}
-    for _ in range(args.reps):
-        for name in ("bare", "ours"):
-            started = time.perf_counter()
-            runners[name](args.audio, models[name])
-            times[name].append(time.perf_counter() - started)
-    rss = {}
-    for name in ("ours", "bare"):
-        out = subprocess.run([sys.executable, __file__, "--child", name, "--audio", str(args.audio)], capture_output=True, text=True, check=True)
-        rss[name] = json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mib"]
-    med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"audio: {args.audio.name}, {duration:.1f} s stereo, {args.reps} reps, cpu_threads={THREADS}")
-    for name in ("bare", "ours"):
-        print(f"{name:5s} median {med[name]:.3f} s  RTF {med[name] / duration:.3f}  peak RSS {rss[name]:.0f} MiB")
-    print(f"ratio callvault/bare: {med['ours'] / med['bare']:.3f} (target <= 1.05)")
+        child(args)
+    elif args.long_call:
+        long_call(args)
+    else:
+        compare(args)
 
 
 if __name__ == "__main__":

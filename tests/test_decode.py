@@ -101,3 +101,35 @@ def test_bad_inputs_name_the_problem(tmp_path):
         assert reason in str(info.value), (path.name, str(info.value))
         assert str(path) in str(info.value)
     assert decode(full).duration == pytest.approx(2.0, abs=0.01)
+
+
+def test_streamed_blocks_are_the_whole_decode_in_pieces(tmp_path):
+    need_tool("ffmpeg")
+    from callvault.recorder.decode import open_stream
+
+    path = _wav(tmp_path / "stereo.wav", channels=2, seconds=7.3, rate=8000)
+    whole = decode(path)
+    with open_stream(path, block_seconds=2.0) as stream:
+        assert stream.info.channels == 2  # known before any block is read
+        blocks = list(stream.blocks())
+        assert stream.decoded_info.duration == pytest.approx(whole.duration)
+    assert all(len(b[0]) == 32000 for b in blocks[:-1]) and 0 < len(blocks[-1][0]) <= 32000
+    for channel in range(2):
+        assert np.array_equal(np.concatenate([b[channel] for b in blocks]), whole.channels[channel])
+
+
+def test_streaming_reports_a_cut_file_after_its_last_block(tmp_path):
+    """A stream that ends short of its container's promise fails at the end, as decode() does."""
+    need_tool("ffmpeg")
+    from callvault.recorder.decode import open_stream
+
+    source = _wav(tmp_path / "full.wav", seconds=6.0)
+    cut = tmp_path / "cut.mp3"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(source), "-c:a", "libmp3lame", str(tmp_path / "full.mp3")], check=True)
+    data = (tmp_path / "full.mp3").read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    with open_stream(cut, block_seconds=1.0) as stream:
+        with pytest.raises(InputError, match="truncated|decoded") as info:
+            for _ in stream.blocks():
+                pass
+    assert str(cut) in str(info.value)

@@ -72,7 +72,7 @@ def _stm_reference(path: Path) -> str:
 
 
 def test_wer_against_stm_not_worse_than_bare_faster_whisper(whisper_asr):
-    """Records callvault's WER on the reference call next to bare faster-whisper's."""
+    """callvault's default (batched) WER on the reference call, at most 0.5 points above sequential faster-whisper's."""
     import jiwer
     from faster_whisper import WhisperModel, decode_audio
 
@@ -86,17 +86,20 @@ def test_wer_against_stm_not_worse_than_bare_faster_whisper(whisper_asr):
     )
     bare = _normalise(" ".join(s.text for s in segments))
     ours_wer, bare_wer = jiwer.wer(reference, ours), jiwer.wer(reference, bare)
-    print(f"WER on telephone-two-speakers-16k: callvault {ours_wer:.3f}, bare faster-whisper {bare_wer:.3f}")
-    assert ours_wer <= bare_wer + 1e-9
+    print(f"WER on telephone-two-speakers-16k: callvault {ours_wer:.3f}, bare faster-whisper sequential {bare_wer:.3f}")
+    assert whisper_asr.batch_size > 0  # the default path is the batched one
+    assert ours_wer <= bare_wer + 0.005
     assert ours_wer < 0.4
 
 
-def test_batched_inference_gives_the_same_words(demo_call):
-    """--batch-size uses faster-whisper's BatchedInferencePipeline (meant for CUDA; it runs on CPU too)."""
+def test_sequential_decoder_on_request(demo_call):
+    """--batch-size 0 keeps faster-whisper's sequential decoder, channel by channel."""
     from callvault.transcribe.asr import AsrOptions, WhisperAsr
 
     path, _ = demo_call
-    batched = WhisperAsr(AsrOptions(device="cpu", cpu_threads=2, batch_size=4))
-    text = _normalise(_transcribe(path, batched).text)
+    sequential = WhisperAsr(AsrOptions(device="cpu", cpu_threads=2, batch_size=0))
+    transcript = _transcribe(path, sequential)
+    assert transcript.provenance["batch_size"] == 0 and sequential.batches_run == []
+    text = _normalise(transcript.text)
     for phrase in ("thank you for calling", "may be recorded", "question about my"):
         assert phrase in text

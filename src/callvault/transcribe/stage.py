@@ -7,7 +7,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from callvault.models.recording import Recording
+from callvault.models.recording import AudioInfo, Recording
 from callvault.models.transcript import Transcript, Word
 from callvault.recorder.decode import DecodedAudio
 from callvault.transcribe.align import DEFAULT_MAX_PAUSE, assign_roles, with_roles, words_to_turns
@@ -60,3 +60,13 @@ def transcribe_audio(
         provenance=asr.provenance(),
         diarization=diarization,
     )
+
+
+def stream_file_words(path, asr) -> tuple[AudioInfo, list[list[Word]]]:
+    """Words per channel of the file at ``path``, decoded block by block: memory bounded for any call length."""
+    from callvault.recorder.decode import open_stream
+
+    with open_stream(path) as stream:
+        speakers = [f"S{index}" for index in range(stream.info.channels)]
+        words = asr.stream_words(stream.blocks(), speakers)
+        return stream.decoded_info, words
