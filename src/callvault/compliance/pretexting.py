@@ -164,6 +164,16 @@ HOLDER_QUESTION: list[list[dict[str, Any]]] = [
 ]
 
 
+# What each grammar signal means, for the evidence note (never the matched words: they may hold a name).
+NOTES = {
+    "third_party": "the caller speaks for or as a relation or agent of the holder",
+    "not_holder": "the caller says they are not the holder or not on the account",
+    "organisation": "the caller claims to speak for an organisation",
+    "holder_absent": "the caller says the holder is away or not on the line",
+    "records_request": "the caller asks for someone else's call records",
+}
+
+
 @dataclass(frozen=True)
 class Signal:
     kind: str  # third_party, not_holder, organisation, holder_absent, records_request, failed_then_disclosed, ...
@@ -255,8 +265,8 @@ def _turn_signals(call: "Call") -> list[Signal]:
         s, e = call.turn_spans[index]
         text = call.text[s:e]
         if turn.role == "customer":
-            for kind, span in g.kinds(g.customer, text):
-                signals.append(Signal(kind, index, f"{kind.replace('_', ' ')}: matched {len(span.split())}-word pattern"))
+            for kind, _ in g.kinds(g.customer, text):
+                signals.append(Signal(kind, index, NOTES[kind]))
             if _customer_asks_specific(call, index):
                 signals.append(Signal("records_request", index, "asks about a specific call number or time"))
         elif turn.role in ("agent", "ivr"):
