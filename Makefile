@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= callvault-data
 SAMPLES ?= ../shared/data
-APT_PACKAGES := ffmpeg espeak-ng sox
+APT_PACKAGES := ffmpeg espeak-ng sox faketime
 # Everything the suite exercises: tests, the offline diarizer and pyannote (torch 2.11.0 +
 # torchaudio 2.11.0, one pairing for both), DER tooling and Ray.
 EXTRAS ?= test,diarize,pyannote,bench,ray
@@ -16,9 +16,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: system-deps $(STAMP)
 
-# Debian packages the pipeline and the tests run: ffmpeg (decode), espeak-ng (synthesised calls), sox.
+# Debian packages the pipeline and the tests run: ffmpeg (decode), espeak-ng (synthesised calls), sox, faketime (CLI clock tests).
 system-deps:
-	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox; do command -v $$tool >/dev/null || missing=1; done; \
+	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox faketime; do command -v $$tool >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
