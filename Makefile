@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= callvault-data
 SAMPLES ?= ../shared/data
-APT_PACKAGES := ffmpeg espeak-ng sox chromium
+APT_PACKAGES := ffmpeg espeak-ng sox chromium faketime
 # Everything the suite exercises: tests, the offline diarizer and pyannote (torch 2.11.0 +
 # torchaudio 2.11.0, one pairing for both), DER tooling, Ray and the web app.
 EXTRAS ?= test,diarize,pyannote,bench,ray,web
@@ -17,9 +17,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: system-deps $(STAMP)
 
 # Debian packages the pipeline and the tests run: ffmpeg (decode), espeak-ng (synthesised calls), sox,
-# chromium (the web app's browser tests; playwright cannot download browsers here).
+# chromium (the web app's browser tests; playwright cannot download browsers here), faketime (CLI clock tests).
 system-deps:
-	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox chromium; do command -v $$tool >/dev/null || missing=1; done; \
+	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox chromium faketime; do command -v $$tool >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \

@@ -74,3 +74,24 @@ def test_dismiss_releases_the_hold(archive):
     assert archive.catalog.holds_covering(rec.id) == []
     missing = CliRunner().invoke(cli, ["--data-dir", str(archive.data_dir), "incidents", "show", "7"])
     assert missing.exit_code == 1 and "no incident #7" in missing.output
+
+
+def test_the_cli_clock_is_the_system_clock_under_faketime(archive):
+    """`confirm` without --determined-at takes the process's now; libfaketime moves it (Debian faketime)."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import need_tool
+
+    need_tool("faketime")
+    archive.store(PRETEXT, "C-1", account="ACC-7")
+    base = ["faketime", "2026-11-25 15:00:00", sys.executable, "-c", "from callvault.cli import main; main()",
+            "--data-dir", str(archive.data_dir), "incidents"]
+    env = {**os.environ, "TZ": "UTC"}
+    subprocess.run([*base, "confirm", "1", "--reason", "officer review"], check=True, env=env, capture_output=True, timeout=300)
+    shown = subprocess.run([*base, "show", "1", "--format", "json"], check=True, env=env, capture_output=True, text=True, timeout=300)
+    doc = json.loads(shown.stdout)
+    assert doc["determined_at"].startswith("2026-11-25T15:00:")
+    assert doc["deadlines"][0]["deadlines"][0]["local_date"] == "2026-12-07"  # Wed before Thanksgiving + 7 business days
+    assert not doc["deadlines"][0]["provisional"]

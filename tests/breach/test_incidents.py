@@ -92,6 +92,9 @@ def test_an_open_incident_holds_its_call_against_the_sweep_then_keeps_it_two_yea
     assert report.refused == 1 and report.deleted == 0
     facts = retention_facts(archive.catalog, rec.id)  # what R17 reads
     assert facts.on_legal_hold and len(facts.deletion_attempts) == 1
+    [hold] = archive.catalog.holds_covering(rec.id)
+    with pytest.raises(CatalogError, match="open breach incident #1"):
+        archive.catalog.release_hold(hold.id, "tidying up", "someone")
 
     dismissed_at = clock.advance(days=1)
     change_status(archive.catalog.conn, archive.catalog.audit, 1, "dismissed", "officer", "the caller was an authorized user", clock())

@@ -90,6 +90,14 @@ def _one_customer_turn(text: str, style_lower: bool = False):
     ("The subscriber is not available today.", "holder_absent"),
     ("I want to know who she's been texting.", "records_request"),
     ("Can I get a printout of his phone records?", "records_request"),
+    ("My late husband's account still has charges on it.", "third_party"),
+    ("My sister asked me to sort out a problem with her plan.", "third_party"),
+    ("My dad is the account holder but he can't hear well.", "third_party"),
+    ("I work for him, I book all his travel.", "third_party"),
+    ("I hold power of attorney over her affairs.", "third_party"),
+    ("He doesn't know I'm calling, so keep it quiet.", "third_party"),
+    ("The account belongs to my uncle.", "not_holder"),
+    ("I'm calling from the county sheriff's office.", "organisation"),
 ])
 def test_the_grammar_generalises(text, kind):
     assert kind in _one_customer_turn(text)
@@ -101,11 +109,26 @@ def test_the_grammar_generalises(text, kind):
     "My phone has been dropping calls all week.",
     "I'm the account holder and I forgot my passcode.",
     "We are moving house next month.",
+    "My wife and I want to add a line for our son.",
+    "I work from home so I need better coverage.",
+    "I got a text from a number I don't recognise.",
+    "It's about a call from my bank last week.",
+    "I got a letter from your billing department.",
 ])
 def test_a_holder_speaking_for_themself_gives_no_strong_signal(text):
     from callvault.compliance.pretexting import STRONG
 
     assert not _one_customer_turn(text) & STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "Between you and me, I'll read them off.",
+    "I'll go ahead and look at them anyway.",
+    "Don't tell anyone I did this.",
+])
+def test_the_agent_going_ahead_is_an_override(text):
+    doc = {"metadata": {"direction": "inbound"}, "turns": [{"role": "customer", "text": "hello"}, {"role": "agent", "text": text}]}
+    assert "override" in {s.kind for s in identity_signals_of(dialogue_from_dict(doc, "agent"), [])}
 
 
 def test_several_failed_attempts_count_even_without_third_party_words(kit):

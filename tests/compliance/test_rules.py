@@ -38,7 +38,7 @@ def test_rule_outcomes_agree_with_the_labels(dialogues):
 
 def test_every_rule_runs_with_title_citation_and_a_reason(dialogue):
     results = _results(dialogue("d01_in_ivr_auth_ok_detail"))
-    assert list(results) == [f"R{i}" for i in (*range(1, 16), 17)]
+    assert list(results) == [f"R{i}" for i in range(1, 18)]
     for r in results.values():
         assert r.status in ("pass", "fail", "warn", "not_applicable") and r.title and r.citation and r.reason
 

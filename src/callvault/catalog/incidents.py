@@ -337,6 +337,19 @@ def get_incident(conn: sqlite3.Connection, incident_id: int) -> Incident:
     )
 
 
+def refuse_release_of_incident_hold(conn: sqlite3.Connection, hold_id: int) -> None:
+    """A hold the register placed lasts as long as its incident is open (R17); refuse releasing it by hand."""
+    row = conn.execute(
+        f"SELECT i.id FROM incident_calls c JOIN incidents i ON i.id = c.incident_id WHERE c.hold_id = ? AND i.status IN ({_marks(OPEN)})",
+        (hold_id, *OPEN),
+    ).fetchone()
+    if row:
+        raise CatalogError(
+            f"legal hold {hold_id} keeps a call of open breach incident #{row[0]}; it is released when the incident is "
+            f"dismissed or closed (`callvault incidents dismiss|close {row[0]}`)"
+        )
+
+
 def open_incident_condition() -> tuple[str, tuple[str, ...]]:
     """SQL over ``recordings r`` for calls in an open incident (``calls --status incident``)."""
     return (

@@ -10,6 +10,7 @@ from callvault.catalog.workers import dead_here
 from callvault.catalog.audit import AuditLog
 from callvault.clock import iso_utc
 from callvault.catalog.db import write_transaction
+from callvault.catalog.incidents import refuse_release_of_incident_hold
 from callvault.models.errors import CatalogError
 
 HOLD_SCOPES = ("call", "account", "query")
@@ -110,6 +111,7 @@ def place_hold(conn: sqlite3.Connection, audit: AuditLog, scope: str, value: str
 def release_hold(conn: sqlite3.Connection, audit: AuditLog, hold_id: int, reason: str, actor: str, now: datetime) -> Hold:
     if not reason:
         raise CatalogError("releasing a legal hold needs a reason")
+    refuse_release_of_incident_hold(conn, hold_id)
     with write_transaction(conn):
         changed = conn.execute(
             "UPDATE holds SET released_at = ?, released_by = ?, release_reason = ? WHERE id = ? AND released_at IS NULL",

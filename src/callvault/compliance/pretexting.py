@@ -50,7 +50,7 @@ _RELATION_WORDS = (
     "grandmother grandma grandfather grandpa grandson granddaughter aunt uncle niece nephew cousin "
     "roommate housemate friend neighbor neighbour girlfriend landlord tenant "
     "boss employer employee manager supervisor assistant secretary coworker colleague "
-    "attorney lawyer accountant caregiver caretaker guardian nurse"
+    "attorney lawyer accountant caregiver caretaker guardian nurse executor widow widower"
 ).split()
 # Spoken transcripts drop the apostrophe: "husbands phone" is "husband's phone".
 RELATIONS = tuple(sorted({*_RELATION_WORDS, *(w + "s" for w in _RELATION_WORDS)}))
@@ -83,13 +83,28 @@ def _l(words: Iterable[str], op: str | None = None) -> dict[str, Any]:
 
 
 _ANY = {"IS_PUNCT": False, "OP": "?"}
+# Up to three words that are not something the caller received: "a call from my bank" is no claim to be the bank.
+_NOT_SOMETHING_RECEIVED = {
+    "IS_PUNCT": False, "OP": "{0,3}",
+    "LOWER": {"NOT_IN": ["call", "calls", "text", "texts", "message", "letter", "email", "mail", "charge", "bill", "got", "get", "received", "notice"]},
+}
 _POSS = _l(["'s", "s", "’s"], "?")
 
 # Customer-side patterns, each a kind of identity signal.
 CUSTOMER_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "third_party": [
         # "my husband's phone", "our daughters line", "my boss's account"
-        [_l(["my", "our"]), _l(RELATIONS), _POSS, _l(["cell", "mobile", "work", "home", "phone"], "?"), _l(_OWNED)],
+        [_l(["my", "our"]), _ANY, _l(RELATIONS), _POSS, _l(["cell", "mobile", "work", "home", "phone"], "?"), _l(_OWNED)],
+        # "my wife asked me to call", "my boss wants me to check"
+        [_l(["my", "our"]), _l(RELATIONS), _l(["asked", "wants", "wanted", "told", "sent", "needs", "needed", "had"]), _l(["me", "us"])],
+        # "my mom is the account holder", "my father's the owner"
+        [_l(["my", "our"]), _l(RELATIONS), _l(_BE), _l(["the"]), _l(["account", "line"], "?"), _l(_HOLDER)],
+        # "I work for the account holder", "I work for doctor ..."
+        [_l(_I), _l(["work", "works", "worked"]), _l(["for"]), _l(["him", "her", "them", "the", "mr", "mrs", "ms", "dr", "doctor"])],
+        # "I have power of attorney for her"
+        [_l(["power"]), _l(["of"]), _l(["attorney"])],
+        # "he doesn't know I'm calling", "she does not know that I called"
+        [_l(["he", "she", "they"]), _l(["does", "do", "did", "doesn't", "don't", "didn't"]), _l(["not", "n't", "nt"], "?"), _l(["know"]), _l(["i", "that", "i'm", "im"])],
         # "I'm his wife", "im her personal assistant", "this is their son"
         [_l([*_I, "this"]), _l(_BE), _l(_THEIR), _ANY, _l(RELATIONS)],
         # "I'm the executive assistant to ...", "I am a friend of ..."
@@ -109,14 +124,15 @@ CUSTOMER_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [_l(["it", "this", "that"]), _l(_BE), _l(["not", "n't", "nt"]), _l(["my", "mine"]), _l(["account", "line", "phone", "number"], "?")],
         # "the account's under his name", "it's in her name", "the line is in my father's name"
         [_l(["account", "line", "it", "phone", "number", "plan"]), _l(_BE), _l(["in", "under"]), _l([*_THEIR, "my", "our"]), _ANY, _POSS, _l(["name"])],
+        # "the account belongs to my father", "the line belongs to him"
+        [_l(["account", "line", "phone", "number", "it"]), _l(["belongs", "belong", "belonged"]), _l(["to"]), _l(["my", "his", "her", "their", "him", "them", "the"])],
         # "his name is on the account"
         [_l(_THEIR), _l(["name"]), _l(_BE), _l(["on"]), _l(["the", "that"]), _l(["account", "line"])],
     ],
     "organisation": [
-        # "with the fraud department at ...", "from the claims unit"
-        [_l(["with", "from"]), _l(["the", "our"], "?"), {"IS_ALPHA": True, "OP": "{0,2}"}, _l(_ORG_UNITS)],
-        # "from the police", "with first lakeshore bank"
-        [_l(["with", "from"]), _l(["the"], "?"), {"IS_ALPHA": True, "OP": "{0,2}"}, _l(_ORG_NAMES)],
+        # "I'm with the fraud department at ...", "calling from the sheriff's office", "this is Ann with a bank"
+        [_l(["calling", "'m", "am", "m", "are", "'re", "re", "is", "'s", "here"]), _NOT_SOMETHING_RECEIVED, _l(["with", "from"]),
+         _l(["the", "our", "a"], "?"), _NOT_SOMETHING_RECEIVED, _l([*_ORG_UNITS, *_ORG_NAMES])],
         # "this is officer ...", "I'm detective ..."
         [_l(["this", "i", "my"]), _l([*_BE, "name"]), _l(["is", "'s"], "?"), _l(_TITLES), {"IS_ALPHA": True}],
     ],
@@ -153,6 +169,12 @@ AGENT_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [_l(["skip", "bypass", "waive"]), _l(["the", "that"], "?"), _l(["verification", "security", *_SECRETS])],
         # "no passcode, that's fine", "without the pin is okay"
         [_l(["no", "without"]), _l(["the", "a"], "?"), _l(_SECRETS), _l(["that", "is", "'s", "s"], "?"), _l(_BE, "?"), _l(_OVERRIDE_OK)],
+        # "don't tell anyone", "between you and me", "off the record"
+        [_l(["do", "don't"]), _l(["not", "n't", "nt"], "?"), _l(["tell"]), _l(["anyone", "anybody"])],
+        [_l(["between"]), _l(["you"]), _l(["and"]), _l(["me", "i"])],
+        [_l(["off"]), _l(["the"]), _l(["record"])],
+        # "I'll go ahead and read them anyway"
+        [_l(["ahead"]), {"IS_PUNCT": False, "OP": "{0,5}"}, _l(["anyway", "anyways"])],
         # "that's fine, no passcode needed"
         [_l(_SECRETS), _l(["not", "isn't", "n't"], "?"), _l(["needed", "necessary", "required"])],
     ],
@@ -162,6 +184,16 @@ AGENT_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
 HOLDER_QUESTION: list[list[dict[str, Any]]] = [
     [_l(["are", "you"]), _l(["you", "are", "'re", "re"], "?"), _l(["the", "an", "a", "listed", "on", "named"]), {"OP": "{0,3}", "IS_PUNCT": False}, _l([*_HOLDER, "account"])],
 ]
+
+
+# What each grammar signal means, for the evidence note (never the matched words: they may hold a name).
+NOTES = {
+    "third_party": "the caller speaks for or as a relation or agent of the holder",
+    "not_holder": "the caller says they are not the holder or not on the account",
+    "organisation": "the caller claims to speak for an organisation",
+    "holder_absent": "the caller says the holder is away or not on the line",
+    "records_request": "the caller asks for someone else's call records",
+}
 
 
 @dataclass(frozen=True)
@@ -188,15 +220,11 @@ class _Grammar:
         self.question = Matcher(self.nlp.vocab)
         self.question.add("holder_question", HOLDER_QUESTION)
 
-    def kinds(self, matcher: Any, text: str) -> list[tuple[str, str]]:
-        doc = self.nlp(text)
-        found = []
-        for match_id, start, end in matcher(doc):
-            found.append((self.nlp.vocab.strings[match_id], doc[start:end].text))
-        return found
+    def kinds(self, matcher: Any, doc: Any) -> list[str]:
+        return [self.nlp.vocab.strings[match_id] for match_id, _, _ in matcher(doc)]
 
-    def first_words(self, text: str, n: int = 3) -> list[str]:
-        return [t.lower_ for t in self.nlp(text) if not t.is_punct][:n]
+    def words(self, doc: Any) -> list[str]:
+        return [t.lower_ for t in doc if not t.is_punct]
 
 
 @lru_cache(maxsize=1)
@@ -237,37 +265,35 @@ def _event_signals(call: "Call") -> list[Signal]:
     return signals
 
 
-def _customer_asks_specific(call: "Call", index: int) -> bool:
+def _customer_asks_specific(call: "Call", index: int, words: list[str]) -> bool:
     """The customer's turn names a call number or time and asks about it ("did they call 555...?")."""
     s, e = call.turn_spans[index]
     named = [f for f in call.findings if f.role == "customer" and f.entity in ("CALL_NUMBER", "CALL_TIME") and s <= f.char_start < e]
     if not named:
         return False
-    words = set(grammar().first_words(call.text[s:e], 200))
-    return "?" in call.text[s:e] or bool(words & {"did", "was", "were", "who", "when", "whether", "if", "any", "what", "need", "know", "confirm", "tell"})
+    return "?" in call.text[s:e] or bool(set(words) & {"did", "was", "were", "who", "when", "whether", "if", "any", "what", "need", "know", "confirm", "tell"})
 
 
 def _turn_signals(call: "Call") -> list[Signal]:
     g = grammar()
     signals: list[Signal] = []
     turns = call.transcript.turns
+    docs = [g.nlp(call.text[s:e]) for s, e in call.turn_spans]  # tokenised once per turn
     for index, turn in enumerate(turns):
-        s, e = call.turn_spans[index]
-        text = call.text[s:e]
+        doc = docs[index]
         if turn.role == "customer":
-            for kind, span in g.kinds(g.customer, text):
-                signals.append(Signal(kind, index, f"{kind.replace('_', ' ')}: matched {len(span.split())}-word pattern"))
-            if _customer_asks_specific(call, index):
+            for kind in g.kinds(g.customer, doc):
+                signals.append(Signal(kind, index, NOTES[kind]))
+            if _customer_asks_specific(call, index, g.words(doc)):
                 signals.append(Signal("records_request", index, "asks about a specific call number or time"))
         elif turn.role in ("agent", "ivr"):
             if turn.role == "agent":
-                for kind, span in g.kinds(g.agent, text):
+                for kind in g.kinds(g.agent, doc):
                     signals.append(Signal(kind, index, "the agent went ahead despite the check"))
-            if g.kinds(g.question, text):
+            if g.kinds(g.question, doc):
                 reply = next((j for j in range(index + 1, len(turns)) if turns[j].role == "customer"), None)
                 if reply is not None:
-                    rs, re_ = call.turn_spans[reply]
-                    opening = g.first_words(call.text[rs:re_], 4)
+                    opening = g.words(docs[reply])[:4]
                     if opening and opening[0] in _NO and bool({"no", "nope", "nah", "not", "n't"} & set(opening)) or opening[:3] in (["i", "'m", "not"], ["i", "m", "not"], ["i", "am", "not"]):
                         signals.append(Signal("not_holder", reply, "answered no when asked if they are the holder or an authorised user"))
     return signals
