@@ -35,10 +35,13 @@ def list_calls(conn: sqlite3.Connection, filters: CallFilters = CallFilters(), *
         params.extend(held_params)
     if reviewed is not None:
         where.append(("" if reviewed else "NOT ") + "EXISTS (SELECT 1 FROM reviews v WHERE v.recording_id = r.id)")
+    order = "ORDER BY r.started_at DESC, r.processed_at DESC, r.id"
+    # Page the rowids first: SQLite would otherwise compute every column (the
+    # per-call counts) for each row OFFSET skips.
     sql = (
         f"SELECT {_SUMMARY_COLUMNS}, EXISTS (SELECT 1 FROM reviews v WHERE v.recording_id = r.id), ({held_sql}) "
-        f"FROM recordings r {'WHERE ' + ' AND '.join(where) if where else ''} "
-        "ORDER BY r.started_at DESC, r.processed_at DESC, r.id LIMIT ? OFFSET ?"
+        "FROM recordings r WHERE r.rowid IN (SELECT r.rowid FROM recordings r "
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} {order} LIMIT ? OFFSET ?) {order}"
     )
     rows = conn.execute(sql, [*held_params, *params, limit, offset])
     return [CallRow(CallSummary(*tuple(row)[:11]), bool(row[11]), bool(row[12])) for row in rows]
