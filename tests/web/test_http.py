@@ -225,6 +225,11 @@ def test_admin_manages_users_and_sees_no_calls(make_client, web_archive):
     other = make_client()
     sign_in(other, "newbie")
     assert other.get("/calls").status_code == 200
+    keys = re.search(r"current key <code>([^<]+)</code>", page.text)[1]
+    client.post("/keys/rotate", data={"csrf": csrf})
+    assert re.search(r"current key <code>([^<]+)</code>", client.get("/users").text)[1] != keys
+    client.post("/keys/rewrap", data={"csrf": csrf})
+    assert [e["actor"] for e in audit_rows(data, "keys.rewrap")] == ["ada"]
     client.post("/users/newbie/disable", data={"csrf": csrf})
     assert other.get("/calls", follow_redirects=False).status_code == 303  # its session ended with it
     assert sign_in(make_client(), "newbie").status_code == 401

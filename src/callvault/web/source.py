@@ -155,6 +155,21 @@ class CatalogSource:
         return buffer.getvalue()
 
 
+    # -- keyring (admins) -------------------------------------------------------------------
+    def keyring_state(self) -> tuple[str, str]:
+        """(keyring kind, current key id); ids only, never key material."""
+        with self.settings.open_vault() as vault:
+            return vault.keyring.kind, vault.keyring.current_key_id()
+
+    def rotate_keys(self) -> str:
+        with self.settings.open_vault() as vault:
+            return vault.rotate_keys()
+
+    def rewrap_keys(self) -> int:
+        with self.settings.open_vault() as vault:
+            return vault.rewrap()
+
+
 class _AudioCache:
     """Least-recently-used decrypted redacted audio, bounded in bytes; shared by the worker threads."""
 
