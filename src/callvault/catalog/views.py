@@ -12,6 +12,7 @@ from typing import Iterator
 from callvault.catalog.calls import _SUMMARY_COLUMNS, CallSummary
 from callvault.catalog.filters import CallFilters, call_conditions
 from callvault.models.errors import CatalogError
+from callvault.models.storage import SealedRef
 
 _ACTIVE = "released_at IS NULL"
 
@@ -63,6 +64,16 @@ def _held_condition(conn: sqlite3.Connection) -> tuple[str, list[object]]:
         parts.append("r.id IN (SELECT t.recording_id FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid WHERE turns_fts MATCH ?)")
         params.append(query)
     return " OR ".join(parts), params
+
+
+def live_object(conn: sqlite3.Connection, recording_id: str, kind: str) -> SealedRef | None:
+    """The call's stored object of ``kind`` that retention has not purged, as a vault ref."""
+    row = conn.execute(
+        "SELECT recording_id, kind, store, key, key_id, sha256, size, created_at, expires_at FROM objects "
+        "WHERE recording_id = ? AND kind = ? AND purged_at IS NULL ORDER BY id DESC LIMIT 1",
+        (recording_id, kind),
+    ).fetchone()
+    return SealedRef(*row) if row else None
 
 
 @dataclass(frozen=True)
