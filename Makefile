@@ -36,7 +36,9 @@ demo: setup
 	@if ls $(SAMPLES)/*.wav >/dev/null 2>&1; then inputs="$(SAMPLES)"; \
 	else mkdir -p $(DATA_DIR)/inbox && $(BIN)/python -m callvault.synth $(DATA_DIR)/inbox/demo-call.wav >/dev/null && inputs="$(DATA_DIR)/inbox"; fi; \
 	$(BIN)/callvault --data-dir $(DATA_DIR) process $$inputs; \
-	echo "outputs: $$(cd $(DATA_DIR) && pwd)/calls"
+	echo "outputs: $$(cd $(DATA_DIR) && pwd)/calls"; \
+	echo "web app: $(BIN)/callvault --data-dir $(DATA_DIR) users add admin --role admin"; \
+	echo "         $(BIN)/callvault --data-dir $(DATA_DIR) serve --port 8080   # then open http://127.0.0.1:8080/"
 
 test: setup
 	$(BIN)/python -m pytest

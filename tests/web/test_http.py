@@ -183,6 +183,12 @@ def test_officer_signs_off_overrides_and_restores_to_the_browser_only(make_clien
     assert "Signed off by otto" in client.get(f"/calls/{rid}").text
     assert "WEB-1" in client.get("/calls?reviewed=yes").text and "WEB-1" not in client.get("/calls?reviewed=no").text
 
+    client.post(f"/calls/{rid}/hold", data={"csrf": csrf, "reason": "matter 7"})
+    assert "WEB-1" in client.get("/calls?held=yes").text and "matter 7" in client.get(f"/calls/{rid}").text
+    hold_id = re.search(r'name="hold" value="(\d+)"', client.get(f"/calls/{rid}").text)[1]
+    client.post(f"/calls/{rid}/release", data={"csrf": csrf, "hold": hold_id, "reason": "matter closed"})
+    assert "WEB-1" not in client.get("/calls?held=yes").text
+
     files_before = {p for p in data.rglob("*") if p.is_file()}
     assert client.post(f"/calls/{rid}/restore", data={"csrf": csrf, "reason": ""}).status_code == 400
     restored = client.post(f"/calls/{rid}/restore", data={"csrf": csrf, "reason": "ticket 42"})
@@ -225,6 +231,11 @@ def test_admin_manages_users_and_sees_no_calls(make_client, web_archive):
     other = make_client()
     sign_in(other, "newbie")
     assert other.get("/calls").status_code == 200
+    keys = re.search(r"current key <code>([^<]+)</code>", page.text)[1]
+    client.post("/keys/rotate", data={"csrf": csrf})
+    assert re.search(r"current key <code>([^<]+)</code>", client.get("/users").text)[1] != keys
+    client.post("/keys/rewrap", data={"csrf": csrf})
+    assert [e["actor"] for e in audit_rows(data, "keys.rewrap")] == ["ada"]
     client.post("/users/newbie/disable", data={"csrf": csrf})
     assert other.get("/calls", follow_redirects=False).status_code == 303  # its session ended with it
     assert sign_in(make_client(), "newbie").status_code == 401

@@ -12,6 +12,7 @@ from typing import Iterator
 from callvault.catalog.calls import _SUMMARY_COLUMNS, CallSummary
 from callvault.catalog.filters import CallFilters, call_conditions
 from callvault.models.errors import CatalogError
+from callvault.models.storage import SealedRef
 
 _ACTIVE = "released_at IS NULL"
 
@@ -35,10 +36,13 @@ def list_calls(conn: sqlite3.Connection, filters: CallFilters = CallFilters(), *
         params.extend(held_params)
     if reviewed is not None:
         where.append(("" if reviewed else "NOT ") + "EXISTS (SELECT 1 FROM reviews v WHERE v.recording_id = r.id)")
+    order = "ORDER BY r.started_at DESC, r.processed_at DESC, r.id"
+    # Page the rowids first: SQLite would otherwise compute every column (the
+    # per-call counts) for each row OFFSET skips.
     sql = (
         f"SELECT {_SUMMARY_COLUMNS}, EXISTS (SELECT 1 FROM reviews v WHERE v.recording_id = r.id), ({held_sql}) "
-        f"FROM recordings r {'WHERE ' + ' AND '.join(where) if where else ''} "
-        "ORDER BY r.started_at DESC, r.processed_at DESC, r.id LIMIT ? OFFSET ?"
+        "FROM recordings r WHERE r.rowid IN (SELECT r.rowid FROM recordings r "
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} {order} LIMIT ? OFFSET ?) {order}"
     )
     rows = conn.execute(sql, [*held_params, *params, limit, offset])
     return [CallRow(CallSummary(*tuple(row)[:11]), bool(row[11]), bool(row[12])) for row in rows]
@@ -60,6 +64,16 @@ def _held_condition(conn: sqlite3.Connection) -> tuple[str, list[object]]:
         parts.append("r.id IN (SELECT t.recording_id FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid WHERE turns_fts MATCH ?)")
         params.append(query)
     return " OR ".join(parts), params
+
+
+def live_object(conn: sqlite3.Connection, recording_id: str, kind: str) -> SealedRef | None:
+    """The call's stored object of ``kind`` that retention has not purged, as a vault ref."""
+    row = conn.execute(
+        "SELECT recording_id, kind, store, key, key_id, sha256, size, created_at, expires_at FROM objects "
+        "WHERE recording_id = ? AND kind = ? AND purged_at IS NULL ORDER BY id DESC LIMIT 1",
+        (recording_id, kind),
+    ).fetchone()
+    return SealedRef(*row) if row else None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 
 import click
 
@@ -64,7 +65,7 @@ def _password(prompt: str, from_stdin: bool) -> str:
     from callvault.web.passwords import hash_password
 
     if from_stdin:
-        return hash_password(click.get_text_stream("stdin").readline().rstrip("\r\n"))
+        return hash_password(sys.stdin.readline().rstrip("\r\n"))
     return hash_password(click.prompt(prompt, hide_input=True, confirmation_prompt=True))
 
 

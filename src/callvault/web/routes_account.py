@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from callvault.catalog.accounts import ROLES
+from callvault.models.errors import CallvaultError
 from callvault.web import auth, passwords, roles
 from callvault.web.handlers import Ctx, page
 
@@ -62,7 +63,25 @@ def users(ctx: Ctx) -> Response:
         name, role = ctx.field("name"), ctx.field("role")
         ctx.source.add_user(name, role, passwords.hash_password(str(ctx.form.get("password", ""))), ctx.who.name)
         message = f"Added {name} ({role})."
-    return ctx.html("users.html", users=ctx.source.users(), role_names=ROLES, message=message, title="Users")
+    try:
+        keyring = ctx.source.keyring_state()
+    except CallvaultError as exc:
+        keyring = ("unavailable", str(exc))
+    return ctx.html("users.html", users=ctx.source.users(), role_names=ROLES, message=message, title="Users", keyring=keyring)
+
+
+@page("users")
+def keys_rotate(ctx: Ctx) -> Response:
+    key_id = ctx.source.rotate_keys()
+    ctx.audit("keys.rotate", None, "rotated the keyring key", key_id=key_id)
+    return ctx.redirect("/users#keys")
+
+
+@page("users")
+def keys_rewrap(ctx: Ctx) -> Response:
+    count = ctx.source.rewrap_keys()
+    ctx.audit("keys.rewrap", None, "re-wrapped recording keys", rewrapped=count)
+    return ctx.redirect("/users#keys")
 
 
 @page("users")
@@ -88,4 +107,6 @@ ROUTES = [
     Route("/users", users, methods=["GET", "POST"]),
     Route("/users/{name}/disable", user_disable, methods=["POST"]),
     Route("/users/{name}/passwd", user_passwd, methods=["POST"]),
+    Route("/keys/rotate", keys_rotate, methods=["POST"]),
+    Route("/keys/rewrap", keys_rewrap, methods=["POST"]),
 ]

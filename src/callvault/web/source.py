@@ -131,11 +131,7 @@ class CatalogSource:
     # -- sealed objects in the vault -------------------------------------------------------
     def sealed_ref(self, recording_id: str, kind: str) -> SealedRef | None:
         """The call's unpurged object of ``kind`` as the catalog records it."""
-        for obj in self.call(recording_id).objects:
-            if obj.kind == kind and obj.purged_at is None:
-                return SealedRef(recording_id, obj.kind, obj.store, obj.key, obj.key_id, obj.sha256, obj.size,
-                                 obj.created_at, obj.expires_at)
-        return None
+        return views.live_object(self.conn, recording_id, kind)
 
     def redacted_audio(self, recording_id: str) -> bytes:
         """The call's redacted audio, decrypted in memory (and kept in a bounded in-memory cache)."""
@@ -153,6 +149,21 @@ class CatalogSource:
         with self.settings.open_vault() as vault:
             vault.open_to(ref, buffer)
         return buffer.getvalue()
+
+
+    # -- keyring (admins) -------------------------------------------------------------------
+    def keyring_state(self) -> tuple[str, str]:
+        """(keyring kind, current key id); ids only, never key material."""
+        with self.settings.open_vault() as vault:
+            return vault.keyring.kind, vault.keyring.current_key_id()
+
+    def rotate_keys(self) -> str:
+        with self.settings.open_vault() as vault:
+            return vault.rotate_keys()
+
+    def rewrap_keys(self) -> int:
+        with self.settings.open_vault() as vault:
+            return vault.rewrap()
 
 
 class _AudioCache:
