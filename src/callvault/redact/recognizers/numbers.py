@@ -13,6 +13,7 @@ from callvault.redact.context import Context, Phrases, proximity
 from callvault.redact.expressions import MONTHS, Runs, _date, expiry_digits_ok
 from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidates, run_matches
 from callvault.redact.recognizers.cards import CardReader
+from callvault.redact.recognizers.phones import PhoneReader, phone_shaped
 from callvault.redact.spoken import ORDINAL_WORDS, NumberRun, luhn_ok
 
 LAST_FOUR = Phrases(("ending in", "ending", "ends in", "ending with", "last four", "last 4", "last four digits", "last four are", "last four is"))
@@ -22,10 +23,6 @@ NOT_CPNI = Phrases((
     "store", "office", "our number", "toll free", "customer service", "main line", "business line",
     "front desk", "reach our",
 ))
-
-
-def phone_shaped(digits: str) -> bool:
-    return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
 
 
 def card_slots(ctx: Context, entity: str) -> Iterator[Match]:
@@ -164,9 +161,10 @@ class ExpiryRecognizer(SpokenRecognizer):
 
 
 class AccountNumberRecognizer(SpokenRecognizer):
-    """Account numbers, or the account's phone number, after "account number"."""
+    """Account numbers after "account number"."""
 
     ENTITY = "ACCOUNT_NUMBER"
+    STRICT = frozenset({"account number", "account no", "account id", "billing account number", "account number is"})
     CUES = Phrases((
         "account number", "account no", "account id", "account ending", "account ending in", "acct",
         "number on the account", "billing account number", "the account is", "account is", "account number is",
@@ -182,6 +180,8 @@ class AccountNumberRecognizer(SpokenRecognizer):
                 continue
             if len(digits) < 6 and not ctx.cue_before(run.first, LAST_FOUR, 3) and "ending" not in cue.phrase:
                 continue
+            if phone_shaped(digits) and cue.phrase not in self.STRICT:
+                continue  # "the number on the account is 402-..." is the account's phone number
             yield from run_matches(run, 0.55 + 0.4 * proximity(cue, 12), "spoken-number", "account-cue", cue.phrase)
 
 
@@ -196,26 +196,22 @@ class CallNumberRecognizer(SpokenRecognizer):
     ))
 
     def find(self, ctx: Context) -> Iterator[Match]:
-        for run in candidates(ctx):
-            if not phone_shaped(run.digits):
-                continue
-            cue = ctx.cue_before(run.first, self.CUES, 6)
-            if cue and not _not_cpni(ctx, run):
-                yield from run_matches(run, 0.6 + 0.35 * proximity(cue, 6), "spoken-number", "call-cue", cue.phrase)
+        yield from phone_values(ctx, self.ENTITY, 0.8)
 
 
 class PhoneNumberRecognizer(SpokenRecognizer):
-    """Other phone numbers (PII); a listed or business number is left alone."""
+    """Other phone numbers (PII): the customer's, the account's, a listed or business number."""
 
     ENTITY = "PHONE_NUMBER"
-    CUES = Phrases(("phone", "number", "cell", "mobile", "reach me", "call me", "callback", "call back", "contact number", "home number"))
 
     def find(self, ctx: Context) -> Iterator[Match]:
-        for run in candidates(ctx):
-            if not phone_shaped(run.digits) or _not_cpni(ctx, run):
-                continue
-            cue = ctx.cue_before(run.first, self.CUES, 8)
-            yield from run_matches(run, 0.35 + 0.3 * proximity(cue, 8), "spoken-number", "phone-shape", cue and cue.phrase)
+        yield from phone_values(ctx, self.ENTITY, 0.6)
+
+
+def phone_values(ctx: Context, entity: str, score: float) -> Iterator[Match]:
+    for value in PhoneReader.of(ctx).values:
+        if value.entity == entity:
+            yield Match(value.start, value.end, score, "spoken-number", value.pattern, (value.cue,) if value.cue else (), value.note)
 
 
 class SsnRecognizer(SpokenRecognizer):
