@@ -24,7 +24,7 @@ def model():
     ("carrier", "Would you be comfortable letting me browse your service records while we chat?", "CPNI_REQUEST"),
     ("carrier", "Want to hear about a couple of promotions we're running?", "MARKETING_QUESTION"),
     ("carrier", "I can drop the itemized statement in the mail to your address on file.", "ALT_DELIVERY"),
-    ("customer", "quit sending me those sales pitches", "OPT_OUT"),
+    ("customer", "No more marketing texts for me, please.", "OPT_OUT"),
     ("carrier", "The weather is nice today.", "OTHER"),
     ("customer", "What time do you close?", "OTHER"),
 ])

@@ -93,6 +93,7 @@ OBJECTION_AFTER_DISCLOSURE = cues(  # only read within a few turns of a disclosu
 RECORDING_STOPPED = cues(
     stopped=r"\b(?:i'?ve|i have|we'?ve|we have|i|we) (?:just )?(?:stopped|paused|turned off|switched off|ended) (?:the )?recording",
     recording_off=r"\b(?:the )?recording(?:'s| is| has been) (?:now )?(?:off|paused|stopped|turned off|switched off)\b",
+    switched_off=r"\b(?:turned|switched|shut|stopped|paused) (?:the |that |this )?recording (?:off|now)\b",
     will_stop=r"\b(?:i'?ll|i will|i'?m|i am|let me) (?:go ahead and )?(?:pause|pausing|stop|stopping|turn off|turning off|switch off) (?:the |that )?recording",
     end_call=r"\b(?:end|disconnect|terminate) (?:the|this) call\b",
 )
@@ -111,22 +112,25 @@ NOTICE_ELEMENTS = {
         protect_right=r"\b(?:protect\w*|confidential\w*)\b.{0,60}\b(?:your right|our duty|federal law|required by law)",
     ),
     "N2": cues(
-        this_call_only=r"\b(?:only|just|solely) (?:for|during|on) (?:this|today'?s|the) (?:call|conversation)",
+        this_call_only=r"\b(?:only|just|solely)\b(?: \w+){0,3} (?:for|during|on|in) (?:this|today'?s|the) (?:call|conversation)",
         call_only=r"\b(?:for|during|on) (?:this|today'?s) (?:call|conversation) only\b",
         for_this_call=r"\b(?:for|during) (?:this|today'?s) (?:call|conversation)\b",
         duration=r"\bfor (?:the duration|the rest|the length) of (?:this|the|our) (?:call|conversation)",
         one_time=r"\b(?:one time|onetime) (?:use|only|basis)",
     ),
     "N3": cues(
-        purpose=r"\bto (?:suggest|recommend|offer|find|look for|see if|tell you about|show you|check for|review)\b.{0,40}\b(?:plan|plans|offer|offers|option|options|service|services|deal|deals|product|products|better|cheaper|save|savings|upgrade|discount|discounts|promotion|promotions)",
+        purpose=r"\bto (?:suggest|recommend|offer|find|look for|see if|tell you about|show you|check for|review|tailor|put together|bundle|build|price|quote)\b.{0,40}\b(?:plan|plans|offer|offers|option|options|service|services|deal|deals|product|products|better|cheaper|save|savings|upgrade|discount|discounts|promotion|promotions|bundle|bundles|them|things|price|package)",
+        for_building=r"\bfor (?:putting|building|making|finding|pricing) (?:\w+ )?(?:a |an |the )?(?:bundle|offer|plan|deal|package|quote)",
         better_plan=r"\b(?:better|cheaper|right) (?:plan|deal|option|fit|package|bundle)",
-        see_if=r"\bsee (?:if|whether) (?:\w+ ){0,4}(?:plan|deal|option|offer|save|savings|cheaper|better|upgrade|package|bundle)",
+        see_if=r"\b(?:see|check) (?:if|whether) (?:[\w']+ ){0,4}(?:plan|deal|option|offer|save|savings|cheaper|better|upgrade|package|bundle)",
         so_i_can=r"\bso (?:i|we) can (?:suggest|recommend|offer|find|see|check|show)",
     ),
     "N4": cues(
         may_refuse=r"\b(?:you can|you may|you'?re free to|you are free to|feel free to|it'?s ok to|it is okay to|you have the right to) (?:say no|decline|refuse|deny|withdraw|opt out)",
         no_effect=r"\b(?:saying no|declining|refusing|your (?:answer|choice|decision)|denying)\b.{0,30}\b" + WONT + r" (?:affect|change|impact)",
         wont_affect_service=WONT + r" (?:affect|change|impact) (?:your )?(?:service|account)",
+        not_affected=r"\b(?:service|account)\b(?: \w+){0,2} (?:won'?t|will not|wouldn'?t|would not) be (?:affected|changed|impacted)",
+        no_effect_on=r"\b(?:no|without any|without an?) (?:effect|impact|change) (?:on|to) (?:your )?(?:service|account)",
     ),
     "N5": cues(
         may_i_use=r"\b(?:may|can|could) (?:i|we) (?:use|access|review|look|check|pull up|go over|go through|open|see|view|take a look|have a look|go ahead|proceed)\b",

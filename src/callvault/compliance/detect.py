@@ -17,7 +17,7 @@ from callvault.compliance import cues as c
 from callvault.compliance.answers import AFFIRM, AMBIGUOUS, NEGATIVE, Answer, classify_answer
 from callvault.compliance.model import CARRIER as MODEL_CARRIER
 from callvault.compliance.model import CUSTOMER as MODEL_CUSTOMER
-from callvault.compliance.model import any_gate, gated
+from callvault.compliance.model import GATES, gated
 from callvault.compliance.options import ComplianceOptions
 from callvault.compliance.quotes import redact_span
 from callvault.models.compliance import ConsentEvent
@@ -112,33 +112,28 @@ class _Dialogue:
         self._word_starts = [w.char_start for w in words]
         self._words = words
         self._turn_spans = [(t.start, t.end) for t in transcript.turns]
-        self._opinions: dict[int, list[tuple[_Span, object]]] = {}
-        if model is not None:
-            self._judge(model)
-
-    def _judge(self, model) -> None:
-        """Every candidate sentence embedded in one batch per side, judged once."""
-        for side, wanted in ((MODEL_CARRIER, lambda t: t.carrier), (MODEL_CUSTOMER, lambda t: t.customer)):
-            spans = []
-            for turn in self.turns:
-                if not wanted(turn):
-                    continue
-                for a, b in _pieces(turn.raw):
-                    piece = turn.raw[a:b]
-                    if any_gate(side, piece):
-                        spans.append((turn.index, _Span(a, b, piece)))
-            if not spans:
-                continue
-            opinions = model.judge(side, model.encode([sp.text for _, sp in spans]))
-            for (index, span), opinion in zip(spans, opinions):
-                if gated(side, opinion.label, span.text):
-                    self._opinions.setdefault(index, []).append((span, opinion))
+        self._model = model
+        self._judged: dict[tuple[int, str, int], object] = {}  # (turn, side, piece start) -> Opinion
 
     def opinion(self, turn: _Turn, *labels: str):
-        """(Opinion, _Span) of the first sentence of ``turn`` the model gave one of ``labels``, or None."""
-        for span, opinion in self._opinions.get(turn.index, ()):
-            if opinion.label in labels:
-                return opinion, span
+        """(Opinion, _Span) of the first sentence of ``turn`` the model gives one of ``labels``, or None.
+
+        Asked only where the grammar found nothing, and only about sentences that pass
+        the labels' gates, so most of a call is never embedded; each sentence once.
+        """
+        if self._model is None:
+            return None
+        side = MODEL_CARRIER if labels[0] in GATES[MODEL_CARRIER] else MODEL_CUSTOMER
+        spans = [_Span(a, b, turn.raw[a:b]) for a, b in _pieces(turn.raw)]
+        wanted = [sp for sp in spans if any(gated(side, label, sp.text) for label in labels)]
+        todo = [sp for sp in wanted if (turn.index, side, sp.begin) not in self._judged]
+        if todo:
+            for sp, opinion in zip(todo, self._model.judge(side, self._model.encode([sp.text for sp in todo]))):
+                self._judged[(turn.index, side, sp.begin)] = opinion
+        for sp in wanted:
+            opinion = self._judged[(turn.index, side, sp.begin)]
+            if opinion.label in labels and gated(side, opinion.label, sp.text):
+                return opinion, sp
         return None
 
     def times(self, start: int, end: int) -> tuple[float, float]:

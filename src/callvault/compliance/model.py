@@ -43,7 +43,7 @@ TOP_K = 2
 GATES = {
     CARRIER: {
         "REC_DISCLOSURE": r"\brecord(?:ed|ing|ings|er)?\b|monitor|\btap(?:e|ed|ing)\b",
-        "CPNI_REQUEST": r"look|review|check|pull|access|go (?:through|over)|\bsee\b|\buse\b|usage|account|info|records|history|details",
+        "CPNI_REQUEST": r"(?=.*(?:look|review|check|pull|access|go (?:through|over)|\bsee\b|\buse\b|brows|open))(?=.*(?:account|usage|plan|records|history|details|info|data|calls|bill|service))",
         "NOTICE_RIGHTS": r"right|duty|law|protect|confiden|privacy|private|obligat|requir",
         "NOTICE_REFUSE": r"say no|declin|refus|affect|impact|choice|don'?t have to|free to|optional",
         "AUTH_PROMPT": r"pass ?code|pass ?word|\bpin\b|code|secret|security|question|verif",
@@ -68,10 +68,6 @@ _GATES = {side: {label: re.compile(p, re.I) for label, p in gates.items()} for s
 def gated(side: str, label: str, sentence: str) -> bool:
     gate = _GATES[side].get(label)
     return gate is not None and gate.search(sentence) is not None
-
-
-def any_gate(side: str, sentence: str) -> bool:
-    return any(g.search(sentence) for g in _GATES[side].values())
 
 
 @dataclass(frozen=True)
