@@ -12,6 +12,7 @@ from callvault.compliance.rules import verdict
 from callvault.catalog.audit import AuditLog, canonical_json
 from callvault.catalog.db import write_transaction
 from callvault.catalog.objects import record_object
+from callvault.catalog.state import shredded_at
 from callvault.models import ConsentEvent, Finding, Recording, RuleResult, SealedRef, Transcript
 from callvault.models.errors import CatalogError
 
@@ -152,8 +153,6 @@ def record_call(
 
 
 def _refuse_shredded(conn: sqlite3.Connection, rid: str) -> None:
-    from callvault.catalog.state import shredded_at
-
     when = shredded_at(conn, rid)
     if when is not None:
         raise CatalogError(
