@@ -82,9 +82,6 @@ class HeadLog:
                 "check the disk and its permissions; the action was recorded in the catalog"
             ) from None
 
-    def exists(self) -> bool:
-        return self.path.exists()
-
     def entries(self) -> list[tuple[int, str]]:
         """(seq, hash) of each complete line; a torn last line (a crash mid-write) is left out."""
         try:

@@ -13,6 +13,7 @@ from callvault.catalog.audit import AuditLog, canonical_json
 from callvault.catalog.db import write_transaction
 from callvault.catalog.incidents import open_for_call
 from callvault.catalog.objects import record_object
+from callvault.catalog.state import shredded_at
 from callvault.models import ConsentEvent, Finding, Recording, RuleResult, SealedRef, Transcript
 from callvault.models.errors import CatalogError
 
@@ -154,8 +155,6 @@ def record_call(
 
 
 def _refuse_shredded(conn: sqlite3.Connection, rid: str) -> None:
-    from callvault.catalog.state import shredded_at
-
     when = shredded_at(conn, rid)
     if when is not None:
         raise CatalogError(

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Protocol
 
-from callvault.catalog.audit import os_actor
 from callvault.clock import system_clock
 from callvault.fsutil import atomic_output
 from callvault.tempnames import tag
@@ -39,6 +38,12 @@ Clock = Callable[[], datetime]
 Source = str | os.PathLike | BinaryIO
 _KEY_CACHE = 256
 RETIRE_GRACE = timedelta(minutes=10)  # a rotated-out key stays this long: others may still wrap with it
+
+
+def _os_actor() -> str:
+    from callvault.catalog.audit import os_actor  # the catalog loads only when an action is audited
+
+    return os_actor()
 
 
 def iso(dt: datetime) -> str:
@@ -379,7 +384,7 @@ class Vault:
         row = self.keys.for_recording(recording_id, self.tenant)
         if row is None:
             return 0
-        audit, actor = self._audit(audit), actor or os_actor()
+        audit, actor = self._audit(audit), actor or _os_actor()
         details = {"key_id": row.key_id, "tenant": self.tenant, "keyring": row.keyring}
         audit.append("vault.shred", actor, recording_id, reason, details, durable=True)
         self._key_cache.pop(row.key_id, None)
@@ -412,7 +417,7 @@ class Vault:
     # -- keyring maintenance ---------------------------------------------------
     def rotate_keys(self, *, actor: str | None = None, audit: AuditSink | None = None) -> str:
         """Add a new keyring key for new recording keys; returns its id (never the key). Audited."""
-        audit, actor = self._audit(audit), actor or os_actor()
+        audit, actor = self._audit(audit), actor or _os_actor()
         key_id = self.keyring.rotate()
         audit.append("vault.rotate", actor, None, "keyring key rotated", {"keyring": self.keyring.kind, "current": key_id})
         return key_id
@@ -423,7 +428,7 @@ class Vault:
         Returns how many were re-wrapped. Keys wrapped by another kind of
         keyring are left as they are. Audited, also when it stops part way.
         """
-        audit, actor = self._audit(audit), actor or os_actor()
+        audit, actor = self._audit(audit), actor or _os_actor()
         try:
             count = self._rewrap()
         except VaultError as exc:
@@ -439,7 +444,7 @@ class Vault:
 
         Returns the retired ids; audited. Keys replaced less than ``grace`` ago stay.
         """
-        audit, actor = self._audit(audit), actor or os_actor()
+        audit, actor = self._audit(audit), actor or _os_actor()
         needed = {row.wrapping_key_id for row in self.keys.rows() if row.keyring == self.keyring.kind}
         retired = self.keyring.retire(needed, grace)
         if retired:
