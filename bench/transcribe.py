@@ -99,19 +99,23 @@ def compare(args) -> None:
     for path in calls:
         info = probe(path)
         times = {name: [] for name in variants}
+        cpu = {name: [] for name in variants}
         texts = {}
         for _ in range(args.reps):
             for name, (runner, engine) in variants.items():
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 texts[name] = runner(path, engine, batch)
                 times[name].append(time.perf_counter() - started)
+                cpu[name].append(time.process_time() - cpu_started)
         med = {name: statistics.median(t) for name, t in times.items()}
+        med_cpu = {name: statistics.median(t) for name, t in cpu.items()}
         print(f"\n{path.name}: {info.duration:.1f} s, {info.channels} channel(s)")
         for name in variants:
-            print(f"  {name:18s} {med[name]:7.2f} s  RTF {med[name] / info.duration:.3f}")
-        ours_t = med["callvault default"]
-        print(f"  callvault / bare sequential: {ours_t / med['bare sequential']:.3f} (target <= 0.45)")
-        print(f"  callvault / bare batched:    {ours_t / med['bare batched']:.3f} (target <= 1.05)")
+            print(f"  {name:18s} wall {med[name]:7.2f} s  RTF {med[name] / info.duration:.3f}  CPU {med_cpu[name]:7.2f} s")
+        for label, m in (("wall", med), ("CPU", med_cpu)):
+            ours_t = m["callvault default"]
+            print(f"  {label:4s} callvault / bare sequential: {ours_t / m['bare sequential']:.3f} (target <= 0.45)"
+                  f"   callvault / bare batched: {ours_t / m['bare batched']:.3f} (target <= 1.05)")
         if path.stem == REFERENCE:
             reference = _normalise(_stm_text(path.with_suffix(".stm")))
             for name in variants:
@@ -128,11 +132,21 @@ def long_call(args) -> None:
     try:
         for mode in ("decode-whole", "stream-transcribe"):
             out = subprocess.run([sys.executable, __file__, "--child", mode, "--audio", str(path), "--threads", str(args.threads), "--device", args.device],
-                                 capture_output=True, text=True, check=True)
+                                 stdout=subprocess.PIPE, text=True, check=True)  # progress lines pass through on stderr
             print(mode, out.stdout.strip().splitlines()[-1])
     finally:
         path.unlink(missing_ok=True)
         folder.rmdir()
+
+
+def _progress(seconds: float) -> None:
+    """Peak RSS so far, every 10 minutes of audio decoded: flat when memory is bounded."""
+    if int(seconds) % 600 < 30:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"audio_min": round(seconds / 60), "peak_rss_mib": round(peak), "wall_s": round(time.perf_counter() - STARTED)}), file=sys.stderr, flush=True)
+
+
+STARTED = time.perf_counter()
 
 
 def child(args) -> None:
@@ -150,7 +164,7 @@ def child(args) -> None:
 
         asr = WhisperAsr(AsrOptions(device=args.device, cpu_threads=args.threads))
         loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        info, words = stream_file_words(args.audio, asr)
+        info, words = stream_file_words(args.audio, asr, on_block=_progress)
         report.update(audio_s=round(info.duration, 1), words=sum(map(len, words)), rss_after_model_load_mib=round(loaded),
                       batch_size=asr.batch_size)
     wall = time.perf_counter() - started

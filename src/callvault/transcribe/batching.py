@@ -22,7 +22,9 @@ import numpy as np
 
 SAMPLE_RATE = 16_000
 CHUNK_SECONDS = 30
-WINDOW_SECONDS = 600.0
+# 5 min: Silero's ONNX session holds memory in proportion to the audio it scores at once
+# (about +140 MiB at 5 min, +250 MiB at 10 min); 5 min is still one window for most calls.
+WINDOW_SECONDS = 300.0
 # A segment that ends this close to a window's end may go on in the next block: carry it over.
 GUARD_SECONDS = 2.0
 
@@ -88,8 +90,9 @@ def pack_chunks(channel: int, window_start: float, audio: np.ndarray, segments: 
         return []
     window = SpeechWindow.of(channel, window_start, segments)
     pieces, metadata = collect_chunks(audio, segments, max_duration=CHUNK_SECONDS)
+    # copies: a chunk must not keep its whole window's buffer alive while it waits for a batch
     return [
-        SpeechChunk(channel, piece, float(meta["offset"]), float(meta["duration"]), window)
+        SpeechChunk(channel, np.array(piece, dtype=np.float32), float(meta["offset"]), float(meta["duration"]), window)
         for piece, meta in zip(pieces, metadata)
         if len(piece)
     ]
@@ -136,7 +139,7 @@ class ChannelWindows:
             if cut == 0:  # one segment fills the window (cannot happen with 30 s segments): take it whole
                 done, cut = segments, len(audio)
         chunks = pack_chunks(self.channel, self._start / SAMPLE_RATE, audio, done)
-        rest = buffer[cut:]
+        rest = buffer[cut:].copy()  # the carry alone, not a view pinning the window
         self._blocks = [rest] if len(rest) else []
         self._length = len(rest)
         self._start += cut

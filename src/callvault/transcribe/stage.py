@@ -62,11 +62,20 @@ def transcribe_audio(
     )
 
 
-def stream_file_words(path, asr) -> tuple[AudioInfo, list[list[Word]]]:
-    """Words per channel of the file at ``path``, decoded block by block: memory bounded for any call length."""
-    from callvault.recorder.decode import open_stream
+def stream_file_words(path, asr, on_block=lambda seconds: None) -> tuple[AudioInfo, list[list[Word]]]:
+    """Words per channel of the file at ``path``, decoded block by block: memory bounded for any call length.
+
+    ``on_block`` hears the seconds decoded so far after each block (progress).
+    """
+    from callvault.recorder.decode import TARGET_RATE, open_stream
 
     with open_stream(path) as stream:
         speakers = [f"S{index}" for index in range(stream.info.channels)]
-        words = asr.stream_words(stream.blocks(), speakers)
+
+        def blocks():
+            for block in stream.blocks():
+                yield block
+                on_block(stream.frames / TARGET_RATE)
+
+        words = asr.stream_words(blocks(), speakers)
         return stream.decoded_info, words
