@@ -102,7 +102,7 @@ def test_report_for_a_day_writes_html_and_csv_violations_first(tmp_path, dialogu
     assert "d02_in_detail" not in html
     assert "maple twenty" not in html and "[AUTH_SECRET]" in html
     rows = list(csv.DictReader(io.StringIO((out / "compliance-2025-06-01.csv").read_text())))
-    assert len(rows) == 3 * 16
+    assert len(rows) == 3 * 17  # R1-R17
     r8 = next(r for r in rows if r["call"] == "d14_in_ambiguous_treated_as_yes" and r["rule"] == "R8")
     assert r8["status"] == "fail" and r8["verdict"] == "violations" and "64.2007(a)(1)" in r8["citation"]
 

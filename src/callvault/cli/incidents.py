@@ -48,7 +48,7 @@ def _text(value: Any) -> Any:
 
 def _next_due(doc: dict) -> str:
     due = [d for d in doc["deadlines"][0]["deadlines"] if d["kind"] == "due_by"]
-    return f"{due[0]['local_date']} {due[0]['party']}" if due else "-"
+    return f"{due[0]['local_date']} {due[0]['party'].split(' (')[0]}" if due else "-"
 
 
 @cli.group()
@@ -82,7 +82,7 @@ def list_command(ctx: click.Context, status: str | None, fmt: str) -> None:
     for column in ("id", "status", "discovered", "determined", "calls", "customers", f"next due ({options.rule_text})"):
         table.add_column(column, overflow="fold")
     for d in docs:
-        table.add_row(*map(_text, (d["id"], d["status"], d["discovered_at"][:16], (d["determined_at"] or "-")[:16],
+        table.add_row(*map(_text, (d["id"], d["status"], d["discovered_at"][:16].replace("T", " "), (d["determined_at"] or "-")[:16].replace("T", " "),
                                    len(d["calls"]), d["customers"], _next_due(d))))
     console.print(table)
 

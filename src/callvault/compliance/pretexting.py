@@ -274,6 +274,13 @@ def _customer_asks_specific(call: "Call", index: int, words: list[str]) -> bool:
     return "?" in call.text[s:e] or bool(set(words) & {"did", "was", "were", "who", "when", "whether", "if", "any", "what", "need", "know", "confirm", "tell"})
 
 
+def _says_no(opening: list[str]) -> bool:
+    """The first words of an answer deny: "no, ...", "well, no", "I'm not"."""
+    if opening[:3] in (["i", "'m", "not"], ["i", "m", "not"], ["i", "am", "not"]):
+        return True
+    return bool(opening) and opening[0] in _NO and bool({"no", "nope", "nah", "not", "n't"} & set(opening))
+
+
 def _turn_signals(call: "Call") -> list[Signal]:
     g = grammar()
     signals: list[Signal] = []
@@ -286,16 +293,13 @@ def _turn_signals(call: "Call") -> list[Signal]:
                 signals.append(Signal(kind, index, NOTES[kind]))
             if _customer_asks_specific(call, index, g.words(doc)):
                 signals.append(Signal("records_request", index, "asks about a specific call number or time"))
-        elif turn.role in ("agent", "ivr"):
-            if turn.role == "agent":
-                for kind in g.kinds(g.agent, doc):
-                    signals.append(Signal(kind, index, "the agent went ahead despite the check"))
-            if g.kinds(g.question, doc):
-                reply = next((j for j in range(index + 1, len(turns)) if turns[j].role == "customer"), None)
-                if reply is not None:
-                    opening = g.words(docs[reply])[:4]
-                    if opening and opening[0] in _NO and bool({"no", "nope", "nah", "not", "n't"} & set(opening)) or opening[:3] in (["i", "'m", "not"], ["i", "m", "not"], ["i", "am", "not"]):
-                        signals.append(Signal("not_holder", reply, "answered no when asked if they are the holder or an authorised user"))
+        elif turn.role == "agent":
+            for kind in g.kinds(g.agent, doc):
+                signals.append(Signal(kind, index, "the agent went ahead despite the check"))
+        if turn.role in ("agent", "ivr") and g.kinds(g.question, doc):
+            reply = next((j for j in range(index + 1, len(turns)) if turns[j].role == "customer"), None)
+            if reply is not None and _says_no(g.words(docs[reply])[:4]):
+                signals.append(Signal("not_holder", reply, "answered no when asked if they are the holder or an authorised user"))
     return signals
 
 

@@ -131,7 +131,7 @@ def _rule_23_111(facts: IncidentFacts, day: date, zone: ZoneInfo, basis: str) ->
                  f"fewer than {SMALL_BREACH} customers ({facts.customers}) and no harm reasonably likely: annual summary instead of a 7-day notice"),
         ]
     else:
-        why = f"{facts.customers} customers" + ("" if facts.harm_likely else ", no harm reasonably likely")
+        why = f"customers: {facts.customers}" + ("" if facts.harm_likely else ", no harm reasonably likely")
         out = [_due(agencies, add_business_days(day, BUSINESS_DAYS), zone, basis, f"within 7 business days ({why})")]
     if not facts.harm_likely:
         out.append(Deadline("customers", "not_required", None, None, basis, "no harm reasonably likely: no customer notice required"))
