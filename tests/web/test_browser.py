@@ -125,6 +125,16 @@ def test_officer_signs_off_a_review(page, server, web_archive):
     assert "Signed off by otto" in page.inner_text("#review")
     assert "evidence checked in the browser" in page.inner_text("#review")
     assert "review.sign_off" in audit_actions(data, "otto")
+    page.fill("#restore input[name=reason]", "ticket 4711")
+    responses = []
+    page.context.on("response", lambda response: responses.append(response))
+    with page.expect_popup() as popup:
+        page.click("#restore button[type=submit]")
+    popup.value.wait_for_load_state()
+    restored = next(r for r in responses if r.url.endswith("/restore"))
+    assert restored.status == 200 and restored.headers["content-type"] == "audio/wav"
+    assert restored.headers["cache-control"] == "no-store"
+    assert "vault.restore" in audit_actions(data, "otto")
     page.goto(server + "/audit?user=otto")
     assert "review.sign_off" in page.inner_text("#audit")
     shot(page, "access-log")

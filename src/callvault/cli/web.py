@@ -34,7 +34,10 @@ def serve(ctx: click.Context, host: str, port: int, root_path: str, forwarded_al
     Create the first account with `callvault users add NAME --role admin`.
     Run it behind a TLS reverse proxy in production (docs/web.md).
     """
-    import uvicorn
+    try:
+        import uvicorn
+    except ImportError:
+        raise click.ClickException("the web app needs the 'web' extra: pip install 'callvault[web]'") from None
 
     from callvault.vault import open_vault
     from callvault.web import WebSettings, create_app
