@@ -172,6 +172,13 @@ def tokenize(text: str) -> list[Piece]:
         if ordinal:
             pieces.append(Piece(start, start + len(ordinal.group(1)), ordinal.group(1), "ordinal", line))
             continue
+        compound = re.fullmatch(r"(\d+)-([A-Za-z]+)", core)
+        if compound:
+            # "12-minute", "5-gig": the number and its unit
+            pieces.append(Piece(start, start + len(compound.group(1)), compound.group(1), "digits", line))
+            unit_at = start + compound.start(2)
+            pieces.append(Piece(unit_at, unit_at + len(compound.group(2)), compound.group(2), "word", line))
+            continue
         if _NUMERIC.match(core):
             # "4111-1111", "08/27", "9:14", "$84.20", "1,240": one piece per digit string
             for digits in re.finditer(r"\d+", core):
