@@ -30,14 +30,14 @@ def tally():
 
 
 def test_events_precision_and_recall(tally):
-    assert tally.events.precision() >= 0.97
-    assert tally.events.recall() >= 0.95
-    for kind in ("REC_DISCLOSURE", "RECORDING_OBJECTION", "AUTH_CHALLENGE", "AUTH_SUCCESS", "AUTH_FAIL", "CPNI_NOTICE", "APPROVAL_DENIED", "ACCOUNT_CHANGE"):
+    assert tally.events.precision() >= 0.98
+    assert tally.events.recall() >= 0.97
+    for kind in ("REC_DISCLOSURE", "RECORDING_OBJECTION", "AUTH_CHALLENGE", "AUTH_SUCCESS", "AUTH_FAIL", "CPNI_NOTICE", "APPROVAL_GRANTED", "APPROVAL_DENIED", "ALT_DELIVERY_OFFER", "ACCOUNT_CHANGE"):
         assert tally.events.precision(kind) >= 0.9 and tally.events.recall(kind) >= 0.9, kind
 
 
 def test_rule_outcomes_agree_with_the_labels(tally):
-    assert tally.agreement() >= 0.95
+    assert tally.agreement() >= 0.97
 
 
 def test_non_carrier_calls_have_no_cpni_and_an_ambiguous_answer_is_never_a_grant(tally):

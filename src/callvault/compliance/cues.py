@@ -119,7 +119,7 @@ NOTICE_ELEMENTS = {
         one_time=r"\b(?:one time|onetime) (?:use|only|basis)",
     ),
     "N3": cues(
-        purpose=r"\bto (?:suggest|recommend|offer|find|look for|see if|tell you about|show you|check for|review|tailor|put together|bundle|build|price|quote)\b.{0,40}\b(?:plan|plans|offer|offers|option|options|service|services|deal|deals|product|products|better|cheaper|save|savings|upgrade|discount|discounts|promotion|promotions|bundle|bundles|them|things|price|package)",
+        purpose=r"\bto (?:suggest|recommend|offer|find|look for|see if|tell you about|show you|check for|review|tailor|put together|bundle|build|price|quote|pick|choose)\b.{0,40}\b(?:plan|plans|offer|offers|option|options|service|services|deal|deals|product|products|better|cheaper|save|savings|upgrade|discount|discounts|promotion|promotions|bundle|bundles|them|things|price|package|add on|one|recommendation|structure|fit)\b",
         for_building=r"\bfor (?:putting|building|making|finding|pricing) (?:\w+ )?(?:a |an |the )?(?:bundle|offer|plan|deal|package|quote)",
         better_plan=r"\b(?:better|cheaper|right) (?:plan|deal|option|fit|package|bundle)",
         see_if=r"\b(?:see|check) (?:if|whether) (?:[\w']+ ){0,4}(?:plan|deal|option|offer|save|savings|cheaper|better|upgrade|package|bundle)",
@@ -139,6 +139,7 @@ NOTICE_ELEMENTS = {
         permission=r"\b(?:do i|do we|have i|can i get|may i have) (?:have )?your (?:permission|ok|okay|consent|approval)",
         with_your_ok=r"\bwith your (?:ok|okay|permission|consent|approval)\b",
         is_that_ok=r"\b(?:is that|would that be|are you) (?:ok|okay|alright|all right|fine)(?: with (?:that|you))?\s*$",
+        ok_to=r"\b(?:ok|okay|alright|all right|fine)(?: with you| with that| to (?:look|proceed|go ahead|continue|check|do that|use it|review|take a look))\s*$",
         alright_q=r"\b(?:alright|all right|ok|okay|that cool|cool)\s*$",
     ),
     "N6": cues(
@@ -204,7 +205,7 @@ ALT_DELIVERY = cues(
     send_to_record=r"\b(?:mail|send|email|e mail|text|post)\b.{0,50}\b(?:address|email|e mail|number)\b.{0,15}" + OF_RECORD,
     call_back_record=r"\bcall (?:you )?(?:right )?back\b.{0,40}\b(?:number|phone)\b.{0,15}" + OF_RECORD,
     record_address=r"\b(?:mail|send|email|e mail|post)\b.{0,60}\b(?:billing|mailing|home|service) address\b",
-    do_callback=r"\b(?:do|offer|set up|schedule|arrange) (?:a |the )?call ?back\b|\bcall ?back (?:to|at|on) (?:the|your) (?:main |primary |home )?(?:number|line)",
+    do_callback=r"\b(?:do|offer|set up|schedule|arrange) (?:a |the )?call\s*back\b|\bcall\s*back (?:to|at|on) (?:the|your) (?:main |primary |home )?(?:number|line)",
     address_of_record=r"\b(?:mail|send|email)\b.{0,30}\b(?:address|number) of record",
 )
 

@@ -82,6 +82,12 @@ class _Span:
 
 _SENTENCE = re.compile(r"[^.?!]+[.?!]*")
 _WINDOW, _STRIDE = 14, 7  # words: unpunctuated speech is read in overlapping windows
+# Questions the model must not read as statements: "are you recording this?" is no
+# objection, "what's the new email?" no change (spoken text has no question marks).
+_ASKS_WHETHER = re.compile(r"^\s*(?:\w+ ){0,2}(?:are|is|was|were|do|does|did|will) (?:you|we|this|it|they)\b")
+_ASKS = re.compile(r"\b(?:what'?s|what|which|can you|could you|would you|do you|did you|may i|can i)\b")
+
+
 def _pieces(raw: str) -> list[tuple[int, int]]:
     """Sentences of a turn (char spans); a long unpunctuated one as overlapping word windows."""
     out = []
@@ -244,7 +250,7 @@ def _recording(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEvent]:
                 events.append(d.event(E.RECORDING_OBJECTION, turn, match=hit[1], why=f"cue:{hit[0].name}"))
             else:
                 learned = d.opinion(turn, "OBJECTION")
-                if learned:
+                if learned and not _ASKS_WHETHER.search(c.normalise(learned[1].text)):
                     events.append(d.event(E.RECORDING_OBJECTION, turn, match=learned[1], confidence=0.7, why=learned[0].why))
     return events
 
@@ -439,7 +445,8 @@ def _single_turn(d: _Dialogue, type_: str, found: tuple[c.Cue, ...], exclude: tu
         elif not hit and learned_label:
             learned = d.opinion(turn, learned_label)
             # The grammar's exclusions hold for the model too; a question is not a statement of a change.
-            if learned and not c.any_of(exclude, c.normalise(learned[1].text)) and "?" not in learned[1].text:
+            said = c.normalise(learned[1].text) if learned else ""
+            if learned and not c.any_of(exclude, said) and "?" not in learned[1].text and not _ASKS.search(said):
                 events.append(d.event(type_, turn, match=learned[1], confidence=0.7, why=learned[0].why))
     return events
 
