@@ -27,8 +27,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(web_archive, serve):
     data, _ = web_archive
-    with serve(data, "--lock-after", "3") as (base, _process):
+    with serve(data, "--lock-after", "3") as (base, process):
         yield base
+    # What the server printed: no request line, so no search term or call content.
+    printed = process.stdout.read()
+    assert "verified" not in printed and "/search" not in printed and "GET " not in printed, printed
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Mapping
 
@@ -31,25 +32,30 @@ def turns_html(turns, classes: Mapping[str, str]) -> Markup:
     parts = []
     for t in turns:
         start = f"{t.start:.2f}"
-        role = escape(t.role)
+        role = html.escape(t.role)
         parts.append(
             f'<li class="turn r-{role}" id="turn-{t.index}" data-start="{start}" data-end="{t.end:.2f}">'
             f'<button type="button" class="seek" data-seek="{start}">{clock(t.start)}</button> '
-            f'<span class="role">{role}</span> <span class="text">{redacted(t.text, classes)}</span></li>'
+            f'<span class="role">{role}</span> <span class="text">{_marked(html.escape(t.text), classes)}</span></li>'
         )
     return Markup("\n".join(parts))
 
 
 def redacted(text: str, classes: Mapping[str, str] | None = None) -> Markup:
     """Redacted text, escaped, each [ENTITY] placeholder marked with its class (CPNI, PII, PCI)."""
-    classes = classes or {}
+    return Markup(_marked(html.escape(text or ""), classes or {}))
+
+
+def _marked(escaped: str, classes: Mapping[str, str]) -> str:
+    if "[" not in escaped:
+        return escaped
 
     def mark(match: re.Match) -> str:
         entity = match.group(1)
         category = classes.get(entity, "other")
         return f'<mark class="ent ent-{category.lower()}" title="{category} {entity}">[{entity}]</mark>'
 
-    return Markup(_PLACEHOLDER.sub(mark, str(escape(text or ""))))
+    return _PLACEHOLDER.sub(mark, escaped)
 
 
 def snippet(text: str) -> Markup:
