@@ -75,7 +75,7 @@ def print_table(title: str, calls, score: Score, elapsed: float, non_carrier_cpn
         ok = t.recall >= recall and t.precision >= precision
         target = (f"R>={recall:.2f}" + (f" P>={precision:.2f}" if precision else "")) if recall else "-"
         print(f"{entity:16} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:4d} {t.fn:4d}  {target} {'ok' if ok or not recall else 'MISSED'}")
-    total = score.overall(e for e, t in score.tallies.items() if t.tp + t.fn)
+    total = score.overall({e for e, t in score.tallies.items() if t.tp + t.fn})
     print(f"{'OVERALL':16} {total.precision:6.3f} {total.recall:6.3f} {total.f1:6.3f} {total.tp:4d} {total.fp:4d} {total.fn:4d}")
     print(f"gold spans no finding covers (would leak): {score.uncovered}; findings on labelled negatives: {score.negatives_hit}")
     if unlabelled:
