@@ -113,3 +113,11 @@ def test_non_carrier_calls_get_recording_events_only():
         {"role": "agent", "text": "Thanks, you're verified."},
     ])
     assert [e.type for e in detect_events(t, carrier=False)] == [E.REC_DISCLOSURE]
+
+
+def test_an_offer_to_text_deals_is_a_marketing_question_and_yes_opts_in():
+    found = _events(
+        ("agent", "Also, we run a specials club that emails you coupons now and then, want me to add you?"),
+        ("customer", "yeah why not"),
+    )
+    assert (E.MARKETING_OPT_IN, (0, 1)) in found

@@ -214,6 +214,8 @@ MARKETING_QUESTION = cues(
     offers=r"\b(?:partner|special|promotional|tailored|personalized|personalised|exclusive|marketing|future|new) (?:text )?(?:offers|promotions|deals|messages|calls|emails|texts)",
     hear_offers=r"\b(?:hear|learn|know|get|receive|keep getting|keep receiving|continue receiving|continue getting) (?:about )?(?:our |any |some )?(?:offers|promotions|deals|promotional)",
     marketing=r"\bfor (?:marketing|promotional|advertising) purposes",
+    send_offers=r"\b(?:text|email|e mail|send|mail|call) you (?:\w+ )?(?:offers|deals|promotions|specials|coupons)\b",
+    deals_program=r"\b(?:deals|offers|rewards|promotions?|specials) (?:program|list|club|newsletter)\b",
 )
 MARKETING_CONFIRMED = cues(  # the agent confirming an opt-out already made, not asking
     noted=r"\b(?:i'?ve|i have|we'?ve|i|we) (?:noted|removed|opted|taken|flagged|updated)\b|\byou won'?t (?:get|receive|hear)",

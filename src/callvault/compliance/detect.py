@@ -216,7 +216,7 @@ def _asks(d: _Dialogue, turn: _Turn, match) -> bool:
 
 def _is_question(raw: str, norm: str) -> bool:
     return "?" in raw or bool(
-        re.search(r"\b(?:would you like|do you want|want to|are you interested|interested in|may we|can we|may i|can i|could i|shall i|should i|is that ok|is that okay|keep getting|keep receiving|sound good)\b", norm)
+        re.search(r"\b(?:would you like|do you want|want me to|want to|are you interested|interested in|may we|can we|may i|can i|could i|shall i|should i|is that ok|is that okay|keep getting|keep receiving|sound good)\b", norm)
     )
 
 
