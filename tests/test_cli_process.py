@@ -135,3 +135,27 @@ def test_pci_scrub_switched_off_warns(tmp_path):
     _tone_wav(tmp_path / "a.wav", amplitude=0.0)
     result = CliRunner().invoke(cli, ["--data-dir", str(data), "process", str(tmp_path / "a.wav")])
     assert "warning:" in result.stderr and "scrub" in result.stderr
+
+
+@pytest.mark.slow
+def test_outputs_are_private_and_an_over_size_file_is_a_per_file_error(tmp_path, demo_call):
+    import stat
+
+    good, _ = demo_call
+    inbox, data = tmp_path / "inbox", tmp_path / "data"
+    inbox.mkdir()
+    data.mkdir(mode=0o755)
+    (inbox / "call.wav").write_bytes(good.read_bytes())
+    (inbox / "big.wav").write_bytes(good.read_bytes() + b"\0" * 4096)
+    (data / "callvault.toml").write_text(f"[intake]\nmax_bytes = {good.stat().st_size}\n")
+    result = _run(data, "--json", inbox)
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert summary["processed"] == 1
+    (failure,) = summary["failures"]
+    assert failure["source"].endswith("big.wav") and "[intake] max_bytes" in failure["error"]
+    (folder,) = list((data / "calls").iterdir())
+    for path in (data, data / "calls", folder):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

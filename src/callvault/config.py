@@ -2,7 +2,8 @@
 
 Each stage parses its own table into its own options object; this module only
 finds and reads the file, so no stage ever reads the environment or disk for
-settings by itself.
+settings by itself (``[intake]`` -> recorder.intake.IntakeLimits,
+``[redact]`` -> RedactionPolicy, ``[vault]`` -> VaultSettings, ...).
 """
 
 from __future__ import annotations

@@ -53,5 +53,6 @@ def test_killed_runs_leave_nothing_half_done(tmp_path, short_calls):
 
     leftovers = [p for p in data.rglob("*") if is_temp_name(p.name) or p.name.endswith(".part")]
     assert leftovers == []
-    assert list(tmp.iterdir()) == [], "nothing of callvault's in the system temp folder"
+    # callvault keeps its temp files in DATA_DIR/tmp; other libraries' caches may sit here.
+    assert [p for p in tmp.iterdir() if p.name.startswith(("callvault-", ".cvtmp."))] == []
     assert len(list((data / "calls").iterdir())) == 4

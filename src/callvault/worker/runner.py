@@ -20,7 +20,7 @@ from callvault.assemble import RunOptions, build_pipeline
 from callvault.catalog.workers import worker_identity
 from callvault.clock import Clock, system_clock
 from callvault.config import AppConfig
-from callvault.fsutil import private_tempdir
+from callvault.fsutil import private_dirs, private_tempdir
 from callvault.layout import temp_dir
 from callvault.models.errors import CallvaultError, ConfigError, ModelMissingError, StoreError
 from callvault.pipeline import Pipeline, RecordingResult
@@ -242,6 +242,7 @@ def run_batch(
 ) -> BatchSummary:
     """Process every item; results come back through ``on_result`` as they finish."""
     started = time.perf_counter()
+    private_dirs(config.data_dir)  # 0700: call content, keys and the catalog are for callvault's user only
     clear_leftovers(config)
     items = list(items)
     results: list[RecordingResult] = []
