@@ -171,7 +171,31 @@ class Pipeline:
         ``still_leased`` raises when this worker no longer holds the
         recording's lease (checked before anything is kept and before the row).
         """
-        return self.guarded(path, recording, lambda: self.keep(self.analyse_path(path, metadata, recording=recording), still_leased))
+        def run() -> RecordingResult:
+            taken = self.take_in(path, metadata, recording)
+            refused = self.admit(taken)
+            if refused:
+                return RecordingResult(taken.source, "skipped", taken.id, taken.metadata.call_id, error=refused)
+            return self.keep(self.analyse_path(path, taken, self.rule_context(taken)), still_leased)
+
+        return self.guarded(path, recording, run)
+
+    def take_in(self, path: Path, metadata: CallMetadata | None = None, recording: Recording | None = None) -> Recording:
+        """``path`` as a Recording (hashed unless the caller already did); manifest metadata beats the sidecar's."""
+        recording = recording or take_in(path, self.intake)
+        return recording if metadata is None else Recording(recording.id, recording.source, metadata, recording.size)
+
+    def admit(self, recording: Recording) -> str | None:
+        """Why ``recording`` must not be processed (it was shredded; the refusal is audited), or None. Driver side."""
+        from callvault.retention.shredded import refuse_if_shredded
+
+        return refuse_if_shredded(self.catalog, self.vault, recording, PIPELINE_VERSION)
+
+    def rule_context(self, recording: Recording) -> Any:
+        """The catalog's facts for the rules (number of record, supervisor approvals, retention, holds). Driver side."""
+        from callvault.compliance.facts import rule_context
+
+        return rule_context(self.catalog, recording.metadata, recording.id)
 
     def guarded(self, path: Path, recording: Recording | None, action: Callable[[], Any]) -> Any:
         """Run ``action`` for one file, turning this file's problems into a failed result."""
@@ -199,33 +223,26 @@ class Pipeline:
             error=reason, wall_seconds=round(time.perf_counter() - started, 3),
         )
 
-    def analyse_path(self, path: Path, metadata: CallMetadata | None = None, *, recording: Recording | None = None) -> "CallOutputs":
-        """Everything one file produces, in memory and leak-checked; nothing is written (a Ray worker's part)."""
-        recording = recording or take_in(path, self.intake)
-        if metadata is not None:
-            recording = Recording(recording.id, recording.source, metadata, recording.size)
+    def analyse_path(self, path: Path, recording: Recording, context: Any) -> "CallOutputs":
+        """Everything one file produces, in memory and leak-checked; nothing is written, the catalog never
+        opened (a Ray worker's part): ``context`` is the driver's ``rule_context``."""
         audio = decode(path, self.intake.max_seconds)
-        return self.analyse(recording, audio, path)
+        return self.analyse(recording, audio, path, context)
 
-    def analyse(self, recording: Recording, audio: DecodedAudio, path: Path) -> "CallOutputs":
+    def analyse(self, recording: Recording, audio: DecodedAudio, path: Path, context: Any) -> "CallOutputs":
         from callvault.analysis import analyse_call
+        from callvault.compliance.facts import event_model_for
         from callvault.recorder.audio_io import load_native, wav_bytes
         from callvault.redact import redact_audio
         from callvault.redact.leakscan import guard_outputs
-        from callvault.retention.shredded import refuse_if_shredded
 
-        refused = refuse_if_shredded(self.catalog, self.vault, recording, PIPELINE_VERSION)
-        if refused:
-            return RecordingResult(recording.source, "skipped", recording.id, recording.metadata.call_id, error=refused)
         stages: list[dict] = []
         tick = time.perf_counter()
         transcript = transcribe_audio(recording, audio, self.asr, self.diarizer, self.turn_options)
         stages.append(_stage("transcribe", tick, transcript.provenance.get("model", ""), transcript.provenance))
         tick = time.perf_counter()
-        from callvault.compliance.facts import event_model_for, rule_context
-
         events_model = self._get("event_model", lambda: event_model_for(self.compliance))  # loaded once per worker
-        analysis = analyse_call(transcript, recording.metadata, self.detector, self.redaction, self.compliance, rule_context(self.catalog, recording.metadata, recording.id), events_model)
+        analysis = analyse_call(transcript, recording.metadata, self.detector, self.redaction, self.compliance, context, events_model)
         native = load_native(path)
         redacted_audio = wav_bytes(
             redact_audio(native.channels, native.sample_rate, analysis.redaction_spans, self.redaction.audio_mode, self.redaction.margin),

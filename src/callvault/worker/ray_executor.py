@@ -70,7 +70,7 @@ class AnalysisWorker:
 
         def run() -> CallOutputs:
             with time_limit(self.worker.batch.timeout):
-                return pipeline.analyse_path(path, metadata, recording=recording).portable()
+                return pipeline.analyse_path(path, pipeline.take_in(path, metadata, recording), item.context).portable()
 
         try:
             return pipeline.guarded(path, recording, lambda: self.worker._with_retries(run))
@@ -105,10 +105,17 @@ class Driver:
         catalog = self.pipeline.catalog
         if not self.batch.reprocess and catalog.done_version(recording.id) == PIPELINE_VERSION:
             return RecordingResult(item.uri, "skipped", recording.id, error="already done with this pipeline version")
+        refused = self.pipeline.admit(recording)
+        if refused:
+            return RecordingResult(item.uri, "skipped", recording.id, error=refused)
         if not catalog.acquire_lease(recording.id, self.id, self.batch.lease_seconds, self.clock()):
             return RecordingResult(item.uri, "skipped", recording.id, error="leased by another worker")
         self.held.add(recording.id)
         return None
+
+    def with_facts(self, item: WorkItem, recording: Any) -> WorkItem:
+        """``item`` carrying the catalog's rule facts for ``recording``: the actor never opens the catalog."""
+        return replace(item, context=self.pipeline.rule_context(recording))
 
     def renew(self) -> None:
         for recording_id in list(self.held):
@@ -174,6 +181,7 @@ def drive(
                 idle.append(actor)
                 collect(skipped)
             else:
+                item = driver.with_facts(item, value)
                 running[call(actor, "analyse", item)] = ("analyse", actor, item, value)
 
 

@@ -27,6 +27,7 @@ class WorkItem:
     metadata: Mapping[str, Any] | None = None  # from a manifest; beats a sidecar
     modified: float | None = None  # file time (epoch seconds), for --since/--until
     refusal: str | None = None  # why this item must not be read (a symlink out of its source folder)
+    context: Any = None  # the RuleContext the driver read from the catalog, for an actor that has none
 
     @property
     def is_s3(self) -> bool:
