@@ -79,8 +79,8 @@ class PhoneReader:
                     self._add(entity, part, "phone-" + ("call" if entity == "CALL_NUMBER" else "contact"), cue, note, whole.digits)
                 (calls if entity == "CALL_NUMBER" else contacts).append(whole.digits)
         # a number read out as call detail once is call detail wherever it is said again
-        self.values = [replace(v, entity="CALL_NUMBER", pattern="phone-call", note="the number of a call, said again") if v.entity == "PHONE_NUMBER" and v.digits in calls else v for v in self.values]
-        contacts = [d for d in contacts if d not in calls]
+        self.values = [replace(v, entity="CALL_NUMBER", pattern="phone-call", note="the number of a call, said again") if v.entity == "PHONE_NUMBER" and any(v.digits in d for d in calls) else v for v in self.values]
+        contacts = [d for d in contacts if not any(d in c for c in calls)]
         for run in self._parts():
             if (run.start, run.end) in self._taken or len(run.digits) < 3 or self._money(run):
                 continue
@@ -128,6 +128,9 @@ class PhoneReader:
         if call:
             return "CALL_NUMBER", call.phrase
         line = ctx.pieces[run.first].line
+        earlier = ctx.cue_before(run.first, OWN_NUMBER, 20, block=False)
+        if earlier and ctx.pieces[earlier.first].line == line:
+            return "PHONE_NUMBER", earlier.phrase  # "what's the best number to reach me? Use 312-..."
         # The answer to "what's the number on the account?" is a contact number.
         for previous in (line - 1, line - 2):
             asked = previous >= 0 and "?" in ctx.line_text(previous) and "number" in ctx.norms[ctx.line_pieces(previous)[0] : ctx.line_pieces(previous)[-1] + 1] if previous >= 0 and ctx.line_pieces(previous) else False
