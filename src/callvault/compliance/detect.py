@@ -405,10 +405,10 @@ def _authentication(d: _Dialogue, options: ComplianceOptions) -> list[ConsentEve
                     break  # gave up after a wrong answer: that failure stands
                 if no_secret or learned:
                     why = f"customer:{no_secret[0].name}" if no_secret else f"customer {learned[0].why}"
-                    # The agent's reply is where the call goes on without authentication.
+                    # Timed at the customer's answer; linked to the agent's reply, where the call goes on unauthenticated.
                     reply = next((t for t in d.turns[later.index + 1 : later.index + 2] if t.carrier), None)
-                    anchor, linked = (reply, [turn, later]) if reply else (later, [turn])
-                    events.append(d.event(E.AUTH_FAIL, anchor, linked, confidence=0.85 if no_secret else 0.7, why=why, details=(via,)))
+                    linked = [turn, reply] if reply else [turn]
+                    events.append(d.event(E.AUTH_FAIL, later, linked, confidence=0.85 if no_secret else 0.7, why=why, details=(via,)))
                     break
                 continue
             if later.carrier and answer is not None:
