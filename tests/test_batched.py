@@ -167,3 +167,15 @@ def test_streamed_windows_give_the_words_of_one_window(cuda_planned_asr):
     assert jiwer.wer(words(whole), words(cut)) < 0.1
     assert [w.start for w in cut] == sorted(w.start for w in cut)
     assert cut[-1].end <= len(long_call) / SAMPLE_RATE + 0.1 and cut[-1].start > 90
+
+
+def test_config_table_reaches_the_asr_options(tmp_path):
+    from callvault.assemble import RunOptions, asr_options
+    from callvault.config import load_config
+
+    (tmp_path / "callvault.toml").write_text('[transcribe]\nbatch_size = 12\ntimestamp_tokens = false\n')
+    config = load_config(tmp_path)
+    options = asr_options(config, RunOptions())
+    assert options.batch_size == 12 and options.timestamp_tokens is False
+    assert asr_options(config, RunOptions(batch_size=0)).batch_size == 0  # the flag beats the file
+    assert asr_options(load_config(tmp_path / "none"), RunOptions()).batch_size is None  # from the device
