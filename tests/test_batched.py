@@ -179,3 +179,16 @@ def test_config_table_reaches_the_asr_options(tmp_path):
     assert options.batch_size == 12 and options.timestamp_tokens is False
     assert asr_options(config, RunOptions(batch_size=0)).batch_size == 0  # the flag beats the file
     assert asr_options(load_config(tmp_path / "none"), RunOptions()).batch_size is None  # from the device
+
+
+def test_worker_thread_cap_sets_the_cpu_batch(monkeypatch):
+    """A pool worker runs with OMP_NUM_THREADS=1 (runner): its batch follows that, not the machine's cores."""
+    from callvault.transcribe.asr import AsrOptions, MachineFacts, plan_for
+
+    facts = MachineFacts(cuda_present=lambda: False, cpu_count=lambda: 16, omp_threads=lambda: 1)
+    assert plan_for(AsrOptions(device="cpu"), "/nonexistent", facts).batch_size == 4
+    assert plan_for(AsrOptions(device="cpu", cpu_threads=2), "/nonexistent", facts).batch_size == 8
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    from callvault.transcribe.device import omp_threads
+
+    assert omp_threads() == 3
