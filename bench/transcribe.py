@@ -5,7 +5,7 @@ variants interleaved. For each call: wall time per variant, callvault /
 bare sequential (target <= 0.45) and callvault / bare batched (target <=
 1.05). WER of each variant on the telephone reference against its STM.
 
-    .venv/bin/python bench/transcribe.py [--device cpu|cuda] [--reps 1] [--threads 2]
+    .venv/bin/python bench/transcribe.py [--device cpu|cuda] [--reps 1] [--threads 2] [--no-timestamp-tokens]
     .venv/bin/python bench/transcribe.py --long-call 120   # a generated 2-hour call: peak RSS, streamed
 
 The long call is built in /tmp by looping the mono reference call with
@@ -92,6 +92,9 @@ def compare(args) -> None:
     batch = ours.batch_size
     model = WhisperModel(ours.model_path, device=ours.device, compute_type=ours.compute_type, cpu_threads=args.threads)
     variants = {"bare sequential": (bare_sequential, model), "bare batched": (bare_batched, model), "callvault default": (callvault_default, ours)}
+    if args.no_timestamp_tokens:  # what the timestamp tokens cost: callvault with [transcribe] timestamp_tokens = false
+        plain = WhisperAsr(AsrOptions(device=args.device, cpu_threads=args.threads, timestamp_tokens=False))
+        variants["callvault no-ts"] = (callvault_default, plain)
     calls = [SHARED / name for name in CALLS if (SHARED / name).exists()]
     for runner, engine in variants.values():  # warm-up on the shortest call: first calls pay one-off costs
         runner(calls[0], engine, batch)
@@ -179,6 +182,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--no-timestamp-tokens", action="store_true", help="add callvault with timestamp_tokens = false")
     parser.add_argument("--long-call", type=int, metavar="MINUTES", help="measure a generated call this long instead")
     parser.add_argument("--child", choices=["decode-whole", "stream-transcribe"], help=argparse.SUPPRESS)
     parser.add_argument("--audio", type=Path, help=argparse.SUPPRESS)

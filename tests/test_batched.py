@@ -167,3 +167,28 @@ def test_streamed_windows_give_the_words_of_one_window(cuda_planned_asr):
     assert jiwer.wer(words(whole), words(cut)) < 0.1
     assert [w.start for w in cut] == sorted(w.start for w in cut)
     assert cut[-1].end <= len(long_call) / SAMPLE_RATE + 0.1 and cut[-1].start > 90
+
+
+def test_config_table_reaches_the_asr_options(tmp_path):
+    from callvault.assemble import RunOptions, asr_options
+    from callvault.config import load_config
+
+    (tmp_path / "callvault.toml").write_text('[transcribe]\nbatch_size = 12\ntimestamp_tokens = false\n')
+    config = load_config(tmp_path)
+    options = asr_options(config, RunOptions())
+    assert options.batch_size == 12 and options.timestamp_tokens is False
+    assert asr_options(config, RunOptions(batch_size=0)).batch_size == 0  # the flag beats the file
+    assert asr_options(load_config(tmp_path / "none"), RunOptions()).batch_size is None  # from the device
+
+
+def test_worker_thread_cap_sets_the_cpu_batch(monkeypatch):
+    """A pool worker runs with OMP_NUM_THREADS=1 (runner): its batch follows that, not the machine's cores."""
+    from callvault.transcribe.asr import AsrOptions, MachineFacts, plan_for
+
+    facts = MachineFacts(cuda_present=lambda: False, cpu_count=lambda: 16, omp_threads=lambda: 1)
+    assert plan_for(AsrOptions(device="cpu"), "/nonexistent", facts).batch_size == 4
+    assert plan_for(AsrOptions(device="cpu", cpu_threads=2), "/nonexistent", facts).batch_size == 8
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    from callvault.transcribe.device import omp_threads
+
+    assert omp_threads() == 3

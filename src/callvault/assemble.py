@@ -44,6 +44,7 @@ def asr_options(config: AppConfig, run: RunOptions):
         beam_size=run.beam_size if run.beam_size is not None else int(table.get("beam_size", 5)),
         language=run.language or table.get("language", "en"),
         batch_size=run.batch_size if run.batch_size is not None else config_batch_size(table.get("batch_size")),
+        timestamp_tokens=bool(table.get("timestamp_tokens", True)),
     )
 
 

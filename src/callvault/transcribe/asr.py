@@ -63,6 +63,7 @@ class MachineFacts:
     cuda_present: Callable[[], bool] = devices.cuda_present
     cpu_count: Callable[[], int] = devices.cpu_count
     free_gpu_bytes: Callable[[], int | None] = devices.free_gpu_bytes
+    omp_threads: Callable[[], int] = devices.omp_threads
 
 
 def plan_for(options: AsrOptions, model_path: str, facts: MachineFacts = MachineFacts()) -> devices.DevicePlan:
@@ -72,7 +73,7 @@ def plan_for(options: AsrOptions, model_path: str, facts: MachineFacts = Machine
     weights = Path(model_path) / "model.bin"
     return devices.plan_device(
         options.device, options.compute_type, options.batch_size,
-        cuda_present=present, cpu_threads=options.cpu_threads, cpu_count=facts.cpu_count(),
+        cuda_present=present, cpu_threads=options.cpu_threads or facts.omp_threads(), cpu_count=facts.cpu_count(),
         free_gpu_bytes=facts.free_gpu_bytes() if present else None,
         model_bytes=weights.stat().st_size if weights.is_file() else 0,
     )

@@ -110,6 +110,12 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def omp_threads() -> int:
+    """OMP_NUM_THREADS (what CTranslate2 uses when cpu_threads is 0; worker pools set it), else 0."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() else 0
+
+
 def free_gpu_bytes(device_index: int = 0) -> int | None:
     """Free memory on the GPU from nvidia-smi (no torch import); None when it cannot be read."""
     exe = shutil.which("nvidia-smi")
