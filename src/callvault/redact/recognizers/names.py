@@ -87,7 +87,7 @@ NOT_A_NAME = frozenset({
     "done", "set", "busy", "back", "home", "out", "away", "lost", "locked", "new", "old", "his", "her", "my", "your",
     "the", "a", "an", "pleasure", "welcome", "much", "lot", "bit", "little", "way", "fraud", "escalations",
     "mr", "mrs", "ms", "miss", "dr", "girl", "boy", "sweetie", "honey", "dear", "buddy", "that's", "clear", "sweet",
-    "oh", "yeah", "hmm",
+    "oh", "yeah", "hmm", "expiration", "expiry", "expires", "security", "code", "cvv", "pin", "passcode",
 })
 NAME_ENDS = frozenset({"at", "from", "with", "and", "i", "i'm", "how", "what", "who", "calling", "speaking", "um", "uh", "here", "on", "the", "your", "my", "you", "you're", "we", "is", "in"})
 
