@@ -163,7 +163,9 @@ def asr_side_by_side(reps: int, model, detector) -> None:
     from callvault.synth import Line, synthesise_call
 
     sys.path.insert(0, str(ROOT / "tests" / "compliance"))
-    from test_e2e_synth import SCRIPT, _turns  # the scripted call of the end-to-end test
+    from test_e2e_synth import SCRIPT  # the scripted call of the end-to-end test
+
+    from callvault.transcribe.align import words_to_turns
 
     with tempfile.TemporaryDirectory() as tmp:
         audio = Path(tmp) / "call.wav"
@@ -179,7 +181,7 @@ def asr_side_by_side(reps: int, model, detector) -> None:
             words.extend(Word(w.start, w.end, w.word.strip(), w.probability, speaker) for s in segments for w in s.words if w.word.strip())
 
     asr = timed(transcribe, 2)
-    transcript = Transcript("bench-e2e", _turns(words, {"S0": "agent", "S1": "customer"}), duration=placed[-1].end + 1)
+    transcript = Transcript("bench-e2e", tuple(words_to_turns(sorted(words, key=lambda w: w.start), {"S0": "agent", "S1": "customer"})), duration=placed[-1].end + 1)
     meta, policy, options = CallMetadata(direction="inbound"), RedactionPolicy(), ComplianceOptions()
     findings = detector.detect(transcript)
     rows = [("detector.detect (entities)", lambda: detector.detect(transcript))]
