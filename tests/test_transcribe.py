@@ -103,3 +103,25 @@ def test_sequential_decoder_on_request(demo_call):
     text = _normalise(transcript.text)
     for phrase in ("thank you for calling", "may be recorded", "question about my"):
         assert phrase in text
+
+
+def test_a_looping_batched_segment_is_decoded_again_sequentially(whisper_asr, tmp_path):
+    """tiny.en's batched decoder (no temperature fallback) looped "9, 9, 9, ..." on this short
+    CVV answer, which turned three digits into a run of made-up card digits; the segment is
+    decoded again with the sequential decoder's fallback."""
+    from callvault.synth import Line, synthesise_call
+
+    path = tmp_path / "card.wav"
+    synthesise_call([
+        Line("agent", 0.5, "Thanks for calling. Please read me the card number."),
+        Line("customer", 5.0, "six zero one one, zero zero zero nine, nine zero one three, nine four two four."),
+        Line("agent", 16.0, "And the security code on the back?"),
+        Line("customer", 20.0, "three one seven."),
+        Line("agent", 24.0, "Thank you, that payment went through."),
+    ], path, speed=130, gap=3)
+    if not whisper_asr.batch_size:
+        pytest.skip("the sequential decoder has its own fallback")
+    audio = decode(path)
+    words = whisper_asr.channel_words(audio.channels, ["S0", "S1"])[1]
+    answer = "".join(ch for w in words if w.start >= 18.5 for ch in w.text if ch.isdigit())
+    assert answer == "317", answer

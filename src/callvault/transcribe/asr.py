@@ -107,6 +107,7 @@ class WhisperAsr:
         get_vad_model()  # Silero's ONNX session: loaded with the model, not inside the first call
         self._decode_options = self._batched_options() if self.plan.batch_size else None
         self.batches_run: list[tuple[int, ...]] = []  # the last call's batches: the channel of each chunk
+        self.segments_redone = 0  # segments the batched decoder looped on, decoded again sequentially
 
     @property
     def batch_size(self) -> int:
@@ -185,7 +186,37 @@ class WhisperAsr:
         features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in batch])
         self.batches_run.append(tuple(chunk.channel for chunk in batch))
         results = self._batched.forward(features, tokenizer, [chunk.metadata() for chunk in batch], options)
-        return [[word for segment in segments for word in segment.get("words", ())] for segments in results]
+        return [self._checked_words(chunk, segments, options) for chunk, segments in zip(batch, results)]
+
+    def _checked_words(self, chunk: SpeechChunk, segments: list[dict], options) -> list[dict]:
+        """A chunk's words; a segment the batched decoder looped on ("9, 9, 9, ...") is decoded again sequentially.
+
+        The batched decoder has no temperature fallback, and on a short run of
+        digits tiny.en can repeat a token until the window ends, which turns a
+        CVV into a run of made-up card digits. The sequential decoder's fallback
+        (higher temperatures while the text compresses too well) is the cure, so
+        only the audio of such a segment (up to the next segment) pays for it.
+        """
+        limit = options.compression_ratio_threshold or DEFAULT_COMPRESSION_LIMIT
+        words: list[dict] = []
+        for index, segment in enumerate(segments):
+            if segment.get("compression_ratio", 0.0) <= limit:
+                words.extend(segment.get("words", ()))
+                continue
+            self.segments_redone += 1
+            begin = max(0.0, segment["start"] - chunk.offset)
+            until = segments[index + 1]["start"] - chunk.offset if index + 1 < len(segments) else chunk.duration
+            piece = chunk.audio[int(begin * 16_000): max(int(until * 16_000), int(begin * 16_000) + 1)]
+            redone, _ = self._model.transcribe(
+                piece, language=self.options.language, beam_size=self.options.beam_size,
+                word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
+            )
+            shift = chunk.offset + begin
+            words.extend(
+                {"start": w.start + shift, "end": w.end + shift, "word": w.word, "probability": w.probability}
+                for redone_segment in redone for w in redone_segment.words or ()
+            )
+        return words
 
     def provenance(self) -> dict:
         from faster_whisper import __version__ as fw_version
@@ -203,6 +234,7 @@ class WhisperAsr:
         }
 
 
+DEFAULT_COMPRESSION_LIMIT = 2.4  # faster-whisper's compression_ratio_threshold default
 SAMPLE_PROBE = 1600  # 0.1 s of silence: enough for faster-whisper to build its options
 
 
