@@ -43,7 +43,11 @@ class Phrases:
         """The longest phrase starting at piece ``index``: (phrase, length)."""
         best = None
         for phrase, words in zip(self.phrases, self.words):
-            if tuple(norms[index : index + len(words)]) == words and (best is None or len(words) > best[1]):
+            said = tuple(norms[index : index + len(words)])
+            # "social's", "passcode's": a possessive or "is" glued to the cue's last word
+            if said and said[-1].endswith("'s") and said[:-1] + (said[-1][:-2],) == words:
+                said = words
+            if said == words and (best is None or len(words) > best[1]):
                 best = (phrase, len(words))
         return best
 
@@ -51,8 +55,10 @@ class Phrases:
 class Context:
     """A SpokenText with sentence boundaries and cue look-ups."""
 
-    def __init__(self, spoken: SpokenText, ner_spans: Iterable[tuple[int, int, str]] = ()):
+    def __init__(self, spoken: SpokenText, ner_spans: Iterable[tuple[int, int, str]] = (), roles: Sequence[str] = ()):
         self.spoken = spoken
+        self.roles = tuple(roles)  # role of each line, when the caller knows them
+        self.memo: dict[str, object] = {}  # analyses shared by several recognizers, computed once
         self.text = spoken.text
         self.pieces: tuple[Piece, ...] = spoken.pieces
         self.norms = [re.sub(r"[^a-z0-9']", "", p.norm.replace("’", "'")) or p.norm for p in spoken.pieces]
@@ -86,6 +92,16 @@ class Context:
         """First and last piece index inside the character span."""
         inside = [i for i, p in enumerate(self.pieces) if p.end > start and p.start < end]
         return (inside[0], inside[-1]) if inside else (0, -1)
+
+    def role(self, line: int) -> str:
+        """The role of a line; without roles, lines are taken to alternate between two parties."""
+        if 0 <= line < len(self.roles):
+            return self.roles[line]
+        return ("first", "second")[line % 2]
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
 
     def line_text(self, line: int) -> str:
         return self._lines[line] if 0 <= line < len(self._lines) else ""

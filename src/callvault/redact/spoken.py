@@ -52,6 +52,12 @@ BACKCHANNEL = frozenset({
     "sure", "alright", "all", "and", "then", "next", "keep", "going", "thanks",
     "thank", "you", "great", "good", "perfect",
 })
+# Words after a number that make it a quantity of its own.
+UNIT_WORDS = frozenset({
+    "minutes", "minute", "mins", "min", "hours", "hour", "seconds", "second", "secs", "days", "day", "weeks", "months",
+    "gigs", "gig", "gb", "gigabytes", "megabytes", "mb", "texts", "calls", "dollars", "dollar", "bucks", "cents",
+    "percent", "lines",
+})
 # Leading words of the continuing turn that do not break the number ("and then 4444").
 CONTINUERS = frozenset({"and", "then", "uh", "um", "okay", "ok", "so"})
 
@@ -165,6 +171,13 @@ def tokenize(text: str) -> list[Piece]:
         ordinal = _ORDINAL.match(core)
         if ordinal:
             pieces.append(Piece(start, start + len(ordinal.group(1)), ordinal.group(1), "ordinal", line))
+            continue
+        compound = re.fullmatch(r"(\d+)-([A-Za-z]+)", core)
+        if compound:
+            # "12-minute", "5-gig": the number and its unit
+            pieces.append(Piece(start, start + len(compound.group(1)), compound.group(1), "digits", line))
+            unit_at = start + compound.start(2)
+            pieces.append(Piece(unit_at, unit_at + len(compound.group(2)), compound.group(2), "word", line))
             continue
         if _NUMERIC.match(core):
             # "4111-1111", "08/27", "9:14", "$84.20", "1,240": one piece per digit string
@@ -282,6 +295,9 @@ def _joinable(text: str, pieces: list[Piece], left: NumberGroup, right: NumberGr
     """True when only separators, fillers or a backchannel turn lie between two groups."""
     between = pieces[left.last + 1 : right.first]
     gap = text[left.end : right.start]
+    after = pieces[right.last + 1].norm.strip(_STRIP) if right.last + 1 < len(pieces) else ""
+    if after in UNIT_WORDS:
+        return False  # "... 4410, 47 minutes": a number with its unit starts a new value
     if "\n" not in gap:
         if re.search(r"[.?!;]", gap) and not re.fullmatch(r"[\s.]*", gap):
             return False  # a sentence ended between them ("8210. And the CVC is ...")

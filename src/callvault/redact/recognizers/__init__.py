@@ -23,16 +23,18 @@ from callvault.redact.recognizers.numbers import (
     PhoneNumberRecognizer,
     SsnRecognizer,
 )
-from callvault.redact.recognizers.names import SpelledNameRecognizer
+from callvault.redact.recognizers.names import SpelledNameRecognizer, SpokenNameRecognizer, StreetAddressRecognizer
 from callvault.redact.recognizers.secrets import AuthSecretRecognizer, BiographicalRecognizer, TechConfigRecognizer
 
 SPOKEN_RECOGNIZERS: tuple[type[SpokenRecognizer], ...] = (
     CallNumberRecognizer, CallTimeRecognizer, CallDurationRecognizer, CallLocationRecognizer,
     BillAmountRecognizer, ServicePlanRecognizer, UsageQuantityRecognizer, TechConfigRecognizer,
     AccountNumberRecognizer, AuthSecretRecognizer, BiographicalRecognizer, PanRecognizer, CvvRecognizer,
-    ExpiryRecognizer, SsnRecognizer, PhoneNumberRecognizer, SpelledNameRecognizer,
+    ExpiryRecognizer, SsnRecognizer, PhoneNumberRecognizer, SpelledNameRecognizer, SpokenNameRecognizer,
+    StreetAddressRecognizer,
 )
-NER_ENTITIES = ("PERSON", "LOCATION")
+# spaCy's place names (GPE/LOC) are cities and countries, not the street addresses LOCATION means here.
+NER_ENTITIES = ("PERSON",)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
@@ -59,14 +61,29 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return self._extract(written.split("@")[-1]).fqdn != ""
 
 
+class PersonNerRecognizer(SpacyRecognizer):
+    """spaCy's PERSON spans, less the ones that are a business ("Pinecrest Wireless") or a stray word ("Perfect")."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        from callvault.redact.recognizers.names import BUSINESS_WORDS, NOT_A_NAME
+
+        kept = []
+        for result in super().analyze(text, entities, nlp_artifacts):
+            words = [w.lower().strip(".,") for w in text[result.start : result.end].split()]
+            if any(w in BUSINESS_WORDS for w in words) or (len(words) == 1 and words[0] in NOT_A_NAME):
+                continue
+            kept.append(result)
+        return kept
+
+
 def build_registry(reader: TextReader) -> RecognizerRegistry:
     """A registry with only our recognizers and the NER one: nothing loaded from presidio's defaults."""
     recognizers = [cls(reader) for cls in SPOKEN_RECOGNIZERS]
-    recognizers.append(SpacyRecognizer(supported_entities=list(NER_ENTITIES), name="SpacyRecognizer"))
+    recognizers.append(PersonNerRecognizer(supported_entities=list(NER_ENTITIES), name="SpacyRecognizer"))
     recognizers.append(OfflineEmailRecognizer())
     return RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
 
 
-ENTITIES = tuple(cls.ENTITY for cls in SPOKEN_RECOGNIZERS) + NER_ENTITIES + ("EMAIL_ADDRESS",)
+ENTITIES = tuple(dict.fromkeys([*(cls.ENTITY for cls in SPOKEN_RECOGNIZERS), *NER_ENTITIES, "EMAIL_ADDRESS"]))
 
 __all__ = ["CATEGORY", "ENTITIES", "SPOKEN_RECOGNIZERS", "TextReader", "build_registry", "OfflineEmailRecognizer"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases, proximity
-from callvault.redact.expressions import Runs, find_amounts, find_quantities
+from callvault.redact.expressions import Runs, find_amounts, find_quantities, find_spoken_amounts, telecom_call
 from callvault.redact.recognizers.base import Match, SpokenRecognizer
 from callvault.redact.recognizers.calldetail import USAGE_WORDS
 
@@ -14,6 +15,21 @@ BILL_WORDS = Phrases((
     "paid", "total", "amount due", "late fee", "fee", "credit", "autopay", "invoice",
 ))
 PRICE_WORDS = Phrases(("costs", "cost", "price", "priced", "retail", "sale", "for new customers", "deal", "promotion"))
+# A price quoted for something the customer does not have yet is no bill content.
+OFFER = Phrases((
+    "would", "could", "if you", "switch", "move to", "moving to", "upgrade", "offer", "promo", "promotion", "deal",
+    "save", "instead", "there's a", "there's an", "option", "options", "for the first", "comes with", "new customers",
+    "get you", "i can do", "bring it", "drop", "it'd be", "would be", "normally", "retail", "starts at", "starting at",
+    "sale", "discount", "lower", "cheaper",
+))
+OWNED = Phrases((
+    "your bill", "you're paying", "you are paying", "you pay", "charged", "balance", "past due", "you owe", "on your account",
+    "refund", "credit", "due", "payment", "paid", "this month", "last month", "statement", "charge", "charges", "fee",
+))
+MONEY_TALK = Phrases((
+    "how much", "cost", "costs", "price", "pay", "paid", "put", "leaves", "leave", "left", "credit", "refund", "back",
+    "charge", "charged", "comes to", "came to", "total", "owe", "bill", "balance", "due", "fee", "amount", "dollars",
+))
 BARE_AMOUNT_CUES = Phrases((
     "bill is", "balance is", "balance of", "you owe", "owe", "bill was", "total is", "total due is", "due is",
     "balance was", "bill comes to", "comes to",
@@ -24,16 +40,29 @@ class BillAmountRecognizer(SpokenRecognizer):
     """Amounts from the customer's bill: "$84.20", "eighty four dollars and twenty cents", "balance is 84 20"."""
 
     ENTITY = "BILL_AMOUNT"
+    _offered = staticmethod(lambda ctx, first: _offered_price(ctx, first))
 
     def find(self, ctx: Context) -> Iterator[Match]:
         runs = Runs(ctx)
-        taken = set()
+        taken: set[int] = set()
+        telecom = telecom_call(ctx)
         for first, last in find_amounts(ctx, runs):
             cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_before(first, BILL_WORDS, 10)
-            if not cue:
+            if not cue and not telecom:
+                continue  # a price in a call about no telecom service is no bill
+            if self._offered(ctx, first):
                 continue
             taken.update(range(first, last + 1))
-            yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.6 + 0.35 * proximity(cue, 12), "expression", "amount", (cue.phrase,))
+            score = 0.6 + 0.35 * proximity(cue, 12) if cue else 0.6
+            yield Match(ctx.pieces[first].start, ctx.pieces[last].end, score, "expression", "amount", (cue.phrase,) if cue else ("telecom call",))
+        for first, last in find_spoken_amounts(ctx, runs):
+            if first in taken:
+                continue
+            cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_in_sentence(first, MONEY_TALK) or ctx.cue_before(first, MONEY_TALK, 12, block=False)
+            rate = ctx.norms[last] in ("month", "day", "year", "week", "each", "even", "line", "flat")
+            if (cue or rate) and telecom and not self._offered(ctx, first):
+                taken.update(range(first, last + 1))
+                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.65, "spoken-number", "spoken-amount", (cue.phrase,) if cue else ("rate",))
         for run in ctx.runs():
             if run.first in taken or not 2 <= len(run.digits) <= 6:
                 continue
@@ -42,16 +71,54 @@ class BillAmountRecognizer(SpokenRecognizer):
                 yield Match(run.start, run.end, 0.7, "spoken-number", "bare-amount", (cue.phrase,))
 
 
+def _offered_price(ctx: Context, first: int) -> bool:
+    offer = ctx.cue_in_sentence(first, OFFER) or ctx.cue_in_sentence(first, PRICE_WORDS)
+    return bool(offer) and not ctx.cue_in_sentence(first, OWNED)
+
+
+DATA_UNITS = frozenset({"gig", "gigs", "gb", "gigabyte", "gigabytes", "megabytes", "mb", "megs", "texts", "messages", "text"})
+COUNT_UNITS = frozenset({"calls", "times"})
+TIME_UNITS = frozenset({"minutes", "mins"})
+ALLOWANCE = Phrases((
+    "comes with", "come with", "includes", "include", "gives you", "give you", "would give", "cap", "alert", "set at",
+    "pauses at", "out of", "up to", "limit", "allowance", "you get", "get you", "it's got",
+))
+COUNT_ADJECTIVES = frozenset({"outgoing", "incoming", "other", "more", "international", "long", "short", "missed", "separate", "different"})
+RATE_AFTER = ("a", "per", "each", "total", "of", "so")
+WAITING = Phrases(("hold", "wait", "waiting", "give me", "takes", "take", "within", "in about", "bear with"))
+
+
 class UsageQuantityRecognizer(SpokenRecognizer):
-    """Amount of use: "1,240 minutes", "twelve gigabytes", "38 calls" said of the customer's use."""
+    """Amount of use: "1,240 minutes", "twelve gigabytes", "38 calls", "6.1 gigs", "7 outgoing calls"."""
 
     ENTITY = "USAGE_QTY"
 
     def find(self, ctx: Context) -> Iterator[Match]:
-        for first, last, unit in find_quantities(ctx, Runs(ctx)):
+        telecom = telecom_call(ctx)
+        runs = Runs(ctx)
+        seen: set[int] = set()
+        for first, run in sorted(runs.by_first.items()):
+            if first in seen or run.groups[0].kind == "ordinal" or any(g.line != run.groups[0].line for g in run.groups):
+                continue
+            k = run.last + 1
+            if k < len(ctx.norms) and ctx.norms[k] in COUNT_ADJECTIVES:
+                k += 1
+            unit = ctx.norms[k] if k < len(ctx.norms) else ""
+            nxt = ctx.norms[k + 1] if k + 1 < len(ctx.norms) else ""
+            if nxt in PRODUCT_TAILS or (unit in ("gig", "gigabyte") and nxt in ("data", "plan")):
+                continue  # "a 5 gig data top-up", "the ten gig plan": a product's name
             cue = ctx.cue_in_sentence(first, USAGE_WORDS)
-            if cue:
-                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.75, "expression", f"usage-{unit}", (cue.phrase,))
+            if not telecom and not cue:
+                continue  # "two kids", "four tires": counts in a call about no telecom service
+            if unit in TIME_UNITS and ctx.cue_in_sentence(first, WAITING):
+                continue  # "hold for about two minutes"
+            if ctx.cue_before(first, ALLOWANCE, 6, same_sentence=True) and not cue:
+                continue  # what a plan gives, not what was used
+            if unit in DATA_UNITS or unit in COUNT_UNITS or (unit in TIME_UNITS and (cue or nxt in RATE_AFTER or ctx.norms[first - 1 : first] == ["about"])):
+                seen.update(range(first, k + 1))
+                end = k + (2 if nxt in ("a", "per") and ctx.norms[k + 2 : k + 3] in (["month"], ["day"]) else 0)
+                score = 0.78 if cue else 0.72
+                yield Match(ctx.pieces[first].start, ctx.pieces[end].end, score, "expression", f"usage-{unit}", (cue.phrase,) if cue else ())
 
 
 class ServicePlanRecognizer(SpokenRecognizer):
@@ -76,6 +143,7 @@ class ServicePlanRecognizer(SpokenRecognizer):
     ))
 
     def find(self, ctx: Context) -> Iterator[Match]:
+        yield from plan_phrases(ctx)
         runs = Runs(ctx)
         index = 0
         while index < len(ctx.pieces):
@@ -104,3 +172,95 @@ class ServicePlanRecognizer(SpokenRecognizer):
             if owner and not ctx.ends_with_question(first) and not generic:
                 yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.7, "lexicon", "plan-terms", (owner.phrase,))
             index = last + 1
+
+
+# -- plan names by grammar: any name, framed as the customer's or ending in a product word ------------
+ON_PLAN = Phrases((
+    "you're on", "you are on", "you're currently on", "you're still on", "i'm on", "i am on", "we're on", "he's on",
+    "she's on", "you've got", "you have", "you got", "switched to", "switched you to", "moved you to", "you're switched to",
+    "you're all set on", "you're set on", "i have", "we have", "called",
+))
+PRODUCT_TAILS = frozenset({
+    "plan", "plans", "package", "bundle", "pack", "pass", "booster", "top-up", "topup", "feature", "tier", "add-on",
+    "addon", "pool", "promo", "discount", "service",
+})
+PLAN_STOPS = frozenset({
+    "and", "starting", "at", "for", "which", "that", "so", "from", "since", "but", "because", "right", "now", "today",
+    "paying", "it", "is", "was", "you", "you're", "your", "i", "we", "this", "last", "next", "until", "plus"[:0],
+})
+NOT_A_PLAN = frozenset({
+    "hold", "line", "phone", "speaker", "list", "account", "call", "way", "autopay", "file", "record", "track", "mute",
+    "it", "that", "this", "one", "right", "here", "there", "a", "any", "some", "no", "questions", "question", "time",
+    "minute", "second", "moment", "problem", "issue", "charge", "bill", "balance", "card", "number", "passcode", "pin",
+    "credit", "option", "options", "access", "permission", "everything", "anything", "nothing", "what", "same",
+    "team", "department", "wi", "fi", "wifi", "basically", "sunday", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "yesterday", "today", "tonight", "speakerphone",
+})
+# Words that make "a plan" any plan, not the customer's named one.
+GENERIC_PLAN = frozenset({
+    "better", "different", "new", "best", "right", "cheaper", "other", "another", "current", "old", "same", "prepaid",
+    "postpaid", "start", "good", "bigger", "smaller", "lower", "higher", "international", "canada", "mexico", "one",
+})
+OWNERSHIP = Phrases((
+    "you're on", "you are on", "your", "you've got", "you have", "my", "i'm on", "i have", "includes", "doesn't have",
+    "does not have", "doesn't include", "add", "added", "put it on", "on the", "with the", "called", "renews", "you did",
+    "switched", "charged", "started",
+))
+
+
+def _plan_word(ctx: Context, i: int) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    norm = ctx.norms[i]
+    return (norm not in STOP_WORDS or norm in ("n", "'n", "&", "and") or ctx.pieces[i].kind != "word") and norm not in PLAN_STOPS
+
+
+def plan_phrases(ctx: Context) -> Iterator[Match]:
+    """Plans, add-ons and features named any way: "you're on the Everyday Talk plan", "Lone Star 20",
+    "with the landline bundle", "the Mexico calling add-on", "something called Premium Voice Mail"."""
+    seen: set[int] = set()
+    for first, last, phrase in ctx.find(ON_PLAN):
+        j = last + 1 + (ctx.norms[last + 1 : last + 2] in (["the"], ["a"]))
+        if j >= len(ctx.pieces) or ctx.pieces[j].line != ctx.pieces[last].line or ctx.norms[j] in NOT_A_PLAN:
+            continue
+        end = _plan_end(ctx, j, product_needed=phrase in ("you have", "you got", "you've got", "i have", "we have", "called"))
+        if end is not None and any(ctx.norms[i] in NOT_A_PLAN for i in range(j, end + 1)):
+            continue
+        if end is not None and j not in seen:
+            seen.update(range(j, end + 1))
+            yield Match(ctx.pieces[j].start, ctx.pieces[end].end, 0.8, "grammar", "on-plan", (phrase,))
+    for index, norm in enumerate(ctx.norms):
+        if norm not in PRODUCT_TAILS and not (norm == "add" and ctx.norms[index + 1 : index + 2] == ["on"]):
+            continue
+        if ctx.norms[index + 1 : index + 2] in (["code"], ["number"], ["id"]):
+            continue  # "a promo code", "the service number"
+        tail = index + (norm == "add")
+        start = index
+        while start - 1 >= 0 and index - start < 4 and ctx.pieces[start - 1].line == ctx.pieces[index].line and _plan_word(ctx, start - 1) and not re.search(r"[,.?!;]", ctx.text[ctx.pieces[start - 1].end : ctx.pieces[start].start]):
+            start -= 1
+        if start == index or start in seen or ctx.norms[start] in NOT_A_PLAN:
+            continue
+        if all(ctx.norms[i] in GENERIC_PLAN for i in range(start, index)):
+            continue  # "a better plan", "the international add on": no plan of this customer's
+        if not ctx.cue_in_sentence(index, OWNERSHIP) or (_offered_price(ctx, index) and norm == "plan"):
+            continue
+        seen.update(range(start, tail + 1))
+        yield Match(ctx.pieces[start].start, ctx.pieces[tail].end, 0.8, "grammar", "named-product", (ctx.norms[index],))
+
+
+def _plan_end(ctx: Context, j: int, product_needed: bool) -> int | None:
+    """Last piece of a plan name starting at j: to a stop word, punctuation or the product word."""
+    end, k = None, j
+    while k < len(ctx.pieces) and k - j < 5 and ctx.pieces[k].line == ctx.pieces[j].line:
+        if k > j and re.search(r"[,.?!;]|—", ctx.text[ctx.pieces[k - 1].end : ctx.pieces[k].start]):
+            break
+        norm = ctx.norms[k]
+        if norm in PRODUCT_TAILS:
+            return None if ctx.norms[k + 1 : k + 2] in (["code"], ["number"], ["id"]) else k
+        if not _plan_word(ctx, k):
+            break
+        end, k = k, k + 1
+    if end is None or product_needed:
+        return None
+    named = any(ctx.pieces[i].text[:1].isupper() or ctx.pieces[i].kind != "word" for i in range(j, end + 1)) or end > j
+    return end if named else None

@@ -33,14 +33,20 @@ class TextReader:
     def __init__(self):
         self._key: tuple[str, int] | None = None
         self._context: Context | None = None
+        self._roles: tuple[str, tuple[str, ...]] = ("", ())
+
+    def set_roles(self, text: str, roles: tuple[str, ...]) -> None:
+        """The role of each line (turn) of ``text``: who asked and who answered."""
+        self._roles = (text, tuple(roles))
 
     def __call__(self, text: str, nlp_artifacts=None) -> Context:
         key = (text, id(nlp_artifacts))
         if self._key != key or self._context is None:
+            roles = self._roles[1] if self._roles[0] == text else ()
             ner = []
             if nlp_artifacts is not None and getattr(nlp_artifacts, "entities", None) is not None:
                 ner = [(e.start_char, e.end_char, e.label_) for e in nlp_artifacts.entities]
-            self._context = Context(SpokenText.parse(text), ner)
+            self._context = Context(SpokenText.parse(text), ner, roles)
             self._key = key
         return self._context
 

@@ -21,6 +21,7 @@ USAGE_WORDS = Phrases((
     "used", "usage", "you've used", "so far", "went over", "over by", "overage", "made", "sent", "received",
     "texted", "streamed", "this month", "last month", "this cycle", "billing cycle", "consumed", "you used",
 ))
+LENGTH_WORDS = Phrases(("long", "went", "lasted", "longest", "ran", "talked"))
 PAYMENT_WORDS = Phrases(("due", "pay", "payment", "paid", "autopay", "bill", "expires", "expiration", "born", "birth"))
 
 
@@ -63,7 +64,9 @@ class CallDurationRecognizer(SpokenRecognizer):
 
     def find(self, ctx: Context) -> Iterator[Match]:
         for first, last in find_durations(ctx, Runs(ctx)):
-            call = _call_sentence(ctx, first) or (ctx.cue_before(first, Phrases(("long", "went", "lasted")), 4, True) or None)
+            call = _call_sentence(ctx, first) or (ctx.cue_before(first, LENGTH_WORDS, 4, True) or None)
+            if not call and self._call_turn(ctx, first):
+                call = "calls talked about in the turn"
             if not call:
                 continue
             if ctx.cue_before(first, NOT_A_CALL, 5, same_sentence=True) or ctx.cue_in_sentence(first, USAGE_WORDS):
@@ -72,6 +75,16 @@ class CallDurationRecognizer(SpokenRecognizer):
                 continue  # "in 10 minutes": a promise, not a call's length
             words = (call,) if isinstance(call, str) else (call.phrase,)
             yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.75, "expression", "call-duration", words)
+
+
+    @staticmethod
+    def _call_turn(ctx: Context, first: int) -> bool:
+        """The turn (or the one before) talks about specific calls, and the length is not a wait or a promise."""
+        line = ctx.pieces[first].line
+        lead = ctx.norms[first - 1] if first else ""
+        if lead in ("in", "within", "hold", "wait", "takes", "take", "every", "per", "next", "first", "last", "than"):
+            return False  # "in 10 minutes", "hold for", "the next two minutes": not a call's length
+        return any(ctx.pieces[a].line in (line, line - 1) for a, _, _ in ctx.find(CALL_WORDS))
 
 
 class CallLocationRecognizer(SpokenRecognizer):

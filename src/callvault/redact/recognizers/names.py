@@ -51,3 +51,156 @@ class SpelledNameRecognizer(SpokenRecognizer):
         """Letters of one spelling: same line, only spaces, hyphens or commas between."""
         gap = ctx.text[ctx.pieces[a].end : ctx.pieces[b].start]
         return ctx.pieces[a].line == ctx.pieces[b].line and re.fullmatch(r"[\s,\-]*", gap) is not None
+
+
+# -- names said as words -------------------------------------------------------
+# How people give and use names on a call: introductions ("this is Marcus",
+# "my name's Aisha Grant", "you've got Brandon", "in my name, Gloria ..."),
+# greetings and thanks ("hi Kenji", "thanks, Ruth"), titles ("Ms. Huang").
+INTRODUCTION = Phrases((
+    "this is", "my name is", "my name's", "name is", "name's", "names", "i'm", "i am", "you've got", "you have",
+    "speaking with", "talking to", "in my name", "in his name", "in her name", "it's", "its", "account holder is",
+    "under the name", "ask for", "calling for", "looking for",
+))
+ADDRESSING = Phrases((
+    "hi", "hey", "hello", "thanks", "thank you", "welcome", "you're welcome", "bye", "goodbye", "morning", "afternoon",
+    "evening", "okay", "alright", "sure", "sorry", "perfect", "great",
+))
+WEAK_ADDRESSING = frozenset({"okay", "alright", "sure", "sorry", "perfect", "great"})
+BUSINESS_WORDS = frozenset({
+    "wireless", "telecom", "mobile", "connect", "communications", "cable", "cellular", "voip", "tel", "phone", "signal",
+    "networks", "network", "roofing", "motors", "pharmacy", "insurance", "bank", "hotel", "energy", "power", "utilities",
+    "billing", "support", "services", "inc", "llc", "company", "co", "group", "resort", "link", "mastercard", "visa",
+    "card", "amex", "discover", "lane", "street", "avenue", "road", "drive", "court", "boulevard", "plan", "duo", "talk",
+    "unlimited", "max", "plus", "essentials",
+})
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mister", "missus"})
+NOT_A_NAME = frozenset({
+    "calling", "speaking", "here", "there", "kind", "sort", "really", "going", "gonna", "just", "about", "actually",
+    "fine", "okay", "ok", "good", "great", "perfect", "yeah", "yes", "no", "sure", "um", "uh", "hmm", "ugh", "so", "well",
+    "right", "sorry", "thanks", "thank", "please", "hi", "hey", "hello", "bye", "alright", "totally", "ridiculous",
+    "crazy", "urgent", "important", "correct", "wrong", "weird", "insane", "terrible", "awesome", "cool", "wow",
+    "everyone", "everybody", "guys", "man", "ma'am", "sir", "folks", "all", "again", "today", "tomorrow", "now",
+    "customer", "care", "support", "billing", "service", "account", "line", "phone", "wireless", "mobile", "team",
+    "department", "manager", "supervisor", "agent", "representative", "name", "calls", "call", "recorded", "verified",
+    "being", "still", "also", "not", "never", "looking", "trying", "wondering", "afraid", "glad", "happy", "sure",
+    "done", "set", "busy", "back", "home", "out", "away", "lost", "locked", "new", "old", "his", "her", "my", "your",
+    "the", "a", "an", "pleasure", "welcome", "much", "lot", "bit", "little", "way", "fraud", "escalations",
+    "mr", "mrs", "ms", "miss", "dr", "girl", "boy", "sweetie", "honey", "dear", "buddy", "that's", "clear", "sweet",
+    "oh", "yeah", "hmm", "expiration", "expiry", "expires", "security", "code", "cvv", "pin", "passcode",
+})
+NAME_ENDS = frozenset({"at", "from", "with", "and", "i", "i'm", "how", "what", "who", "calling", "speaking", "um", "uh", "here", "on", "the", "your", "my", "you", "you're", "we", "is", "in"})
+
+
+def _name_token(ctx: Context, i: int) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    if i >= len(ctx.pieces) or ctx.pieces[i].kind != "word":
+        return False
+    text, norm = ctx.pieces[i].text, ctx.norms[i]
+    if not re.fullmatch(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*", text) or len(norm) < 2:
+        return False
+    if "'" in norm and not text[:1].isupper():
+        return False  # "i'm", "you're"
+    if not text[:1].isupper() and re.search(r"(ing|ed|ly|tion|ment|ness|ous|ful|able)$", norm):
+        return False  # lowercase verbs and adjectives: "i'm roaming", "it's removed"
+    return norm not in STOP_WORDS and norm not in NOT_A_NAME and norm not in BUSINESS_WORDS
+
+
+class SpokenNameRecognizer(SpokenRecognizer):
+    """Names given or used in the dialogue, lowercase (small ASR) or capitalised."""
+
+    ENTITY = "PERSON"
+
+    def find(self, ctx: Context) -> Iterator[Match]:
+        known: set[str] = set()
+        found: list[Match] = []
+        for first, last, phrase in ctx.find(INTRODUCTION):
+            if phrase in ("it's", "its") and first - ctx.line_pieces(ctx.pieces[first].line)[0] > 3:
+                continue  # "hi jess, it's Ray": only near the start of a turn
+            end = self._name_after(ctx, last + 1, 3, intro=True, cue_line=ctx.pieces[last].line)
+            if end is not None:
+                known.update(ctx.norms[last + 1 : end + 1])
+                found.append(Match(ctx.pieces[last + 1].start, ctx.pieces[end].end, 0.8, "lexicon", "introduction", (phrase,)))
+        for index, norm in enumerate(ctx.norms):
+            if norm.rstrip(".") in TITLES and _name_token(ctx, index + 1):
+                end = index + 1 + (_name_token(ctx, index + 2) and not _stops(ctx, index + 1, index + 2))
+                known.update(ctx.norms[index + 1 : end + 1])
+                found.append(Match(ctx.pieces[index + 1].start, ctx.pieces[end].end, 0.85, "lexicon", "title", (norm,)))
+        for first, last, phrase in ctx.find(ADDRESSING):
+            at = last + 1
+            if at < len(ctx.pieces) and ctx.pieces[at].line == ctx.pieces[last].line and _name_token(ctx, at):
+                end = self._name_after(ctx, at, 1, intro=False, cue_line=ctx.pieces[last].line)
+                capital = ctx.pieces[at].text[:1].isupper()
+                if end is not None and (ctx.norms[at] in known or (phrase not in WEAK_ADDRESSING and (capital or _stops(ctx, at, at + 1) if at + 1 < len(ctx.pieces) else True))):
+                    found.append(Match(ctx.pieces[at].start, ctx.pieces[end].end, 0.7, "lexicon", "greeting", (phrase,)))
+        taken = {i for m in found for i, p in enumerate(ctx.pieces) if m.start <= p.start < m.end}
+        for index, norm in enumerate(ctx.norms):
+            if norm in known and index not in taken and ctx.pieces[index].kind == "word":
+                found.append(Match(ctx.pieces[index].start, ctx.pieces[index].end, 0.7, "lexicon", "name-again", (), "a name given earlier in the call"))
+        yield from found
+
+    @staticmethod
+    def _name_after(ctx: Context, at: int, most: int, intro: bool, cue_line: int) -> int | None:
+        """Last piece of a name of up to ``most`` words starting at piece ``at``, ending at a clause end."""
+        end = None
+        k = at
+        while k < len(ctx.pieces) and k - at < most and ctx.pieces[k].line == cue_line and _name_token(ctx, k):
+            if k > at and _stops(ctx, k - 1, k):
+                break
+            end, k = k, k + 1
+        if end is None:
+            return None
+        nxt = end + 1
+        closed = nxt >= len(ctx.pieces) or ctx.pieces[nxt].line != cue_line or _stops(ctx, end, nxt) or ctx.norms[nxt] in NAME_ENDS
+        capital = all(ctx.pieces[i].text[:1].isupper() for i in range(at, end + 1))
+        if not closed:
+            return None
+        if not intro and not capital and not (nxt >= len(ctx.pieces) or ctx.pieces[nxt].line != cue_line or _stops(ctx, end, nxt) or ctx.norms[nxt] in NAME_ENDS):
+            return None
+        return end
+
+
+def _stops(ctx: Context, a: int, b: int) -> bool:
+    return ctx.pieces[a].line != ctx.pieces[b].line or bool(re.search(r"[,.?!;:]", ctx.text[ctx.pieces[a].end : ctx.pieces[b].start]))
+
+
+# -- street addresses --------------------------------------------------------------
+STREET_TYPES = frozenset({
+    "street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "drive", "dr", "boulevard", "blvd", "court", "ct",
+    "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway", "hwy", "trail", "loop", "pike",
+})
+UNIT_WORDS = frozenset({"apartment", "apt", "unit", "suite", "ste", "number"})
+
+
+class StreetAddressRecognizer(SpokenRecognizer):
+    """A street address: a house number, the street's name and type, then unit, city and zip if said."""
+
+    ENTITY = "LOCATION"
+
+    def find(self, ctx: Context) -> Iterator[Match]:
+        for run in ctx.runs():
+            for part in run.line_parts():
+                if not 1 <= len(part.digits) <= 6:
+                    continue
+                k, line = part.last + 1, ctx.pieces[part.first].line
+                words = 0
+                while k < len(ctx.pieces) and ctx.pieces[k].line == line and words < 4 and ctx.pieces[k].kind == "word":
+                    words += 1
+                    if ctx.norms[k].rstrip(".") in STREET_TYPES and words > 1:
+                        break
+                    k += 1
+                if k >= len(ctx.pieces) or ctx.pieces[k].line != line or ctx.norms[k].rstrip(".") not in STREET_TYPES or words < 2:
+                    continue
+                end = k
+                # ", apartment 3B, Chicago, 60613"
+                j = end + 1
+                while j < len(ctx.pieces) and ctx.pieces[j].line == line and j - end <= 6:
+                    if ctx.norms[j] in UNIT_WORDS or ctx.pieces[j].kind == "digits" or re.fullmatch(r"\d+[a-z]?", ctx.norms[j]):
+                        end = j
+                    elif not ctx.pieces[j].text[:1].isupper():
+                        break
+                    else:
+                        end = j
+                    j += 1
+                yield Match(part.start, ctx.pieces[end].end, 0.8, "lexicon", "street-address", ())

@@ -12,7 +12,9 @@ from typing import Iterator
 from callvault.redact.context import Context, Phrases, proximity
 from callvault.redact.expressions import MONTHS, Runs, _date, expiry_digits_ok
 from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidates, run_matches
-from callvault.redact.spoken import NumberRun, luhn_ok
+from callvault.redact.recognizers.cards import CardReader
+from callvault.redact.recognizers.phones import PhoneReader, phone_shaped
+from callvault.redact.spoken import ORDINAL_WORDS, NumberRun, luhn_ok
 
 LAST_FOUR = Phrases(("ending in", "ending", "ends in", "ending with", "last four", "last 4", "last four digits", "last four are", "last four is"))
 # Published numbers and businesses' numbers are not CPNI (subscriber list information).
@@ -23,8 +25,16 @@ NOT_CPNI = Phrases((
 ))
 
 
-def phone_shaped(digits: str) -> bool:
-    return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1"))
+def card_slots(ctx: Context, entity: str) -> Iterator[Match]:
+    """What the card reader assigned to ``entity`` (see recognizers/cards.py)."""
+    for slot in CardReader.of(ctx).of_entity(entity):
+        yield Match(slot.start, slot.end, 0.95, "card-flow", f"card-{entity.lower()}", (slot.cue,) if slot.cue else (), slot.note)
+
+
+def claimed_by_other(ctx: Context, run: NumberRun, entity: str) -> bool:
+    """The card reader gave this run to another card slot (the expiry is not the code)."""
+    other = CardReader.of(ctx).claimed(run.start, run.end)
+    return other is not None and other != entity
 
 
 def _not_cpni(ctx: Context, run: NumberRun) -> str | None:
@@ -42,8 +52,12 @@ class PanRecognizer(SpokenRecognizer):
     ))
 
     def find(self, ctx: Context) -> Iterator[Match]:
+        yield from card_slots(ctx, self.ENTITY)
         for run in ctx.runs():
-            found = self._luhn_windows(run)
+            if claimed_by_other(ctx, run, self.ENTITY):
+                continue
+            # a number read over several turns is the card reader's to join
+            found = self._luhn_windows(run) if len(run.line_parts()) == 1 else []
             for sub in found:
                 cue = ctx.cue_before(sub.first, self.CUES, 15)
                 score = 0.85 + 0.15 * proximity(cue, 15)
@@ -54,7 +68,7 @@ class PanRecognizer(SpokenRecognizer):
             cue = ctx.cue_before(run.first, self.CUES, 12)
             if len(digits) >= 12 and cue:
                 yield from run_matches(run, 0.6, "spoken-number", "card-context", cue.phrase, "Luhn check failed (ASR error?)")
-            elif len(digits) >= 13 and len(run.groups) > 1:
+            elif len(digits) >= 13 and len(run.groups) > 1 and len(run.line_parts()) == 1:
                 # Nothing else in a call has 13+ digits said in one go: treat as card data
                 # (an account or IMEI cue scores higher and wins).
                 yield from run_matches(run, 0.5, "spoken-number", "long-number", None, "13+ digits without a Luhn-valid window")
@@ -96,8 +110,9 @@ class CvvRecognizer(SpokenRecognizer):
     WEAK = Phrases(("code", "the code"))
 
     def find(self, ctx: Context) -> Iterator[Match]:
+        yield from card_slots(ctx, self.ENTITY)
         for run in candidates(ctx):
-            if len(run.digits) not in (3, 4):
+            if len(run.digits) not in (3, 4) or len(run.line_parts()) > 1 or claimed_by_other(ctx, run, self.ENTITY):
                 continue
             cue = ctx.cue_before(run.first, self.CUES, 12)
             if cue:
@@ -114,29 +129,42 @@ class ExpiryRecognizer(SpokenRecognizer):
 
     ENTITY = "CARD_EXPIRY"
     CUES = Phrases((
-        "expiration", "expiration date", "expiry", "expiry date", "expires", "expire", "expiring", "exp",
+        "expiration", "expiration date", "expiry", "expiry date", "expires", "expire", "expiring", "expired", "exp",
         "exp date", "valid thru", "valid through", "good thru", "good through", "expiration month",
     ))
 
     def find(self, ctx: Context) -> Iterator[Match]:
+        yield from card_slots(ctx, self.ENTITY)
         runs = Runs(ctx)
         for index, norm in enumerate(ctx.norms):
             if norm in MONTHS:
                 end = _date(ctx, runs, index)
                 cue = ctx.cue_before(index, self.CUES, 8)
-                if end is not None and end > index and cue:
+                if end is None or not cue or self._day_of_month(ctx, index, end):
+                    continue  # "good through June 30th" is a day, not a card's month and year
+                if end > index:
                     yield Match(ctx.pieces[index].start, ctx.pieces[end].end, 0.85 + 0.15 * proximity(cue, 8), "expression", "month-year", (cue.phrase,))
+                elif cue.distance <= 2 and ctx.cue_before(index, CardReader.pan_cues(), 30, block=False):
+                    # "expired in January", "expires next March": the month alone, in a card sentence
+                    yield Match(ctx.pieces[index].start, ctx.pieces[end].end, 0.8, "expression", "month-only", (cue.phrase,))
         for run in candidates(ctx):
-            if 3 <= len(run.digits) <= 6 and expiry_digits_ok(run.digits):
+            if 3 <= len(run.digits) <= 6 and expiry_digits_ok(run.digits) and not claimed_by_other(ctx, run, self.ENTITY):
                 cue = ctx.cue_before(run.first, self.CUES, 8)
                 if cue:
                     yield from run_matches(run, 0.85 + 0.15 * proximity(cue, 8), "spoken-number", "mm-yy", cue.phrase)
 
 
+    @staticmethod
+    def _day_of_month(ctx: Context, month: int, end: int) -> bool:
+        after = ctx.pieces[month + 1] if month + 1 <= end else None
+        return after is not None and (after.kind == "ordinal" or ctx.norms[month + 1] in ORDINAL_WORDS or ctx.norms[month + 1] == "the")
+
+
 class AccountNumberRecognizer(SpokenRecognizer):
-    """Account numbers, or the account's phone number, after "account number"."""
+    """Account numbers after "account number"."""
 
     ENTITY = "ACCOUNT_NUMBER"
+    STRICT = frozenset({"account number", "account no", "account id", "billing account number", "account number is"})
     CUES = Phrases((
         "account number", "account no", "account id", "account ending", "account ending in", "acct",
         "number on the account", "billing account number", "the account is", "account is", "account number is",
@@ -152,6 +180,8 @@ class AccountNumberRecognizer(SpokenRecognizer):
                 continue
             if len(digits) < 6 and not ctx.cue_before(run.first, LAST_FOUR, 3) and "ending" not in cue.phrase:
                 continue
+            if phone_shaped(digits) and cue.phrase not in self.STRICT:
+                continue  # "the number on the account is 402-..." is the account's phone number
             yield from run_matches(run, 0.55 + 0.4 * proximity(cue, 12), "spoken-number", "account-cue", cue.phrase)
 
 
@@ -166,26 +196,22 @@ class CallNumberRecognizer(SpokenRecognizer):
     ))
 
     def find(self, ctx: Context) -> Iterator[Match]:
-        for run in candidates(ctx):
-            if not phone_shaped(run.digits):
-                continue
-            cue = ctx.cue_before(run.first, self.CUES, 6)
-            if cue and not _not_cpni(ctx, run):
-                yield from run_matches(run, 0.6 + 0.35 * proximity(cue, 6), "spoken-number", "call-cue", cue.phrase)
+        yield from phone_values(ctx, self.ENTITY, 0.8)
 
 
 class PhoneNumberRecognizer(SpokenRecognizer):
-    """Other phone numbers (PII); a listed or business number is left alone."""
+    """Other phone numbers (PII): the customer's, the account's, a listed or business number."""
 
     ENTITY = "PHONE_NUMBER"
-    CUES = Phrases(("phone", "number", "cell", "mobile", "reach me", "call me", "callback", "call back", "contact number", "home number"))
 
     def find(self, ctx: Context) -> Iterator[Match]:
-        for run in candidates(ctx):
-            if not phone_shaped(run.digits) or _not_cpni(ctx, run):
-                continue
-            cue = ctx.cue_before(run.first, self.CUES, 8)
-            yield from run_matches(run, 0.35 + 0.3 * proximity(cue, 8), "spoken-number", "phone-shape", cue and cue.phrase)
+        yield from phone_values(ctx, self.ENTITY, 0.6)
+
+
+def phone_values(ctx: Context, entity: str, score: float) -> Iterator[Match]:
+    for value in PhoneReader.of(ctx).values:
+        if value.entity == entity:
+            yield Match(value.start, value.end, score, "spoken-number", value.pattern, (value.cue,) if value.cue else (), value.note)
 
 
 class SsnRecognizer(SpokenRecognizer):

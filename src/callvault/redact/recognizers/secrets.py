@@ -13,6 +13,7 @@ from typing import Iterator
 
 from callvault.redact.context import Context, Phrases, proximity
 from callvault.redact.expressions import Runs, birthdate_digits_ok, find_datetimes
+from callvault.redact.recognizers.answers import SecretReader
 from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidates, run_matches
 from callvault.redact.spoken import DIGIT_WORDS, TEENS, TENS
 
@@ -147,13 +148,21 @@ class AuthSecretRecognizer(_ValueRecognizer):
         "first dog's name",
     ))
 
+    OTHER_NUMBERS = Phrases(("account", "account number", "phone", "phone number", "number", "zip", "card", "social", "ssn", "callback", "bill", "amount", "balance"))
+
     def find(self, ctx: Context) -> Iterator[Match]:
+        reader = SecretReader.of(ctx)
+        for value in reader.values:
+            score = {"stated": 0.85, "answer": 0.8, "echo": 0.8}[value.how]
+            note = {"answer": "answer to the other party's prompt", "echo": "the secret said again (read-back)", "stated": ""}[value.how]
+            yield Match(ctx.pieces[value.first].start, ctx.pieces[value.last].end, score, "answer", f"secret-{value.how}", (value.cue,), note)
         for run in candidates(ctx):
-            if 4 <= len(run.digits) <= 12:
-                cue = ctx.cue_before(run.first, self.NUMBER_CUES, 8)
-                if cue:
-                    yield from run_matches(run, 0.7 + 0.3 * proximity(cue, 8), "spoken-number", "secret-digits", cue.phrase)
-        yield from self.values(ctx)
+            if not 3 <= len(run.digits) <= 8 or len(run.line_parts()) > 1:
+                continue  # ten digits are a phone number, not a PIN
+            cue = ctx.cue_before(run.first, self.NUMBER_CUES, 8)
+            other = ctx.cue_before(run.first, self.OTHER_NUMBERS, 8)
+            if cue and (other is None or other.distance > cue.distance):
+                yield from run_matches(run, 0.7 + 0.3 * proximity(cue, 8), "spoken-number", "secret-digits", cue.phrase)
 
 
 class BiographicalRecognizer(_ValueRecognizer):

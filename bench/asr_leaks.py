@@ -1,0 +1,96 @@
+"""The audio path: shared card-payment and call-detail dialogues spoken, run through `callvault process`, leak-checked.
+
+    python bench/detect.py --calls 0 --asr 8
+
+A sample of ../shared/data/dialogues (half with card data, half with call
+detail) is rendered to stereo calls with espeak-ng (callvault.synth), every
+other one re-encoded to 8 kHz mu-law as a phone line carries it, and
+processed by the real CLI into a fresh data folder. Then every text output
+and a dump of the catalog are scanned: no CVV and no SSN of the dialogues,
+and no run of four or more card digits may be left in clear, the last four
+of a card aside (PCI DSS 3.4.1 allows showing them).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from callvault.labelled import LabelledDialogue, load_dialogues
+from callvault.redact.leakscan import scan_tree
+from callvault.redact.spoken import spoken_digits
+from callvault.synth import Line, synthesise_call
+
+SECONDS_PER_WORD = 0.5
+PAUSE = 0.7
+
+
+def _sample(folder: Path, count: int) -> list[LabelledDialogue]:
+    calls = load_dialogues(folder)
+    cards = [c for c in calls if any(g.entity in ("PAN", "CVV") for g in c.entities)]
+    detail = [c for c in calls if c not in cards and any(g.entity == "CALL_NUMBER" for g in c.entities)]
+    return cards[: (count + 1) // 2] + detail[: count // 2]
+
+
+def _render(call: LabelledDialogue, out: Path, mulaw: bool) -> None:
+    lines, clock = [], 0.5
+    for turn in call.transcript.turns:
+        role = "customer" if turn.role == "customer" else "agent"
+        lines.append(Line(role, clock, turn.text))
+        clock += SECONDS_PER_WORD * len(turn.words) + PAUSE
+    wav = out.with_suffix(".16k.wav") if mulaw else out
+    synthesise_call(lines, wav, speed=150)
+    if mulaw:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ar", "8000", "-acodec", "pcm_mulaw", str(out)], check=True)
+        wav.unlink()
+
+
+def _values(calls: list[LabelledDialogue]) -> tuple[set[str], set[str]]:
+    """Digit strings that must not survive, and the card last fours that may."""
+    values, last_fours = set(), set()
+    for call in calls:
+        text = call.transcript.text
+        pans = [spoken_digits(text[g.char_start : g.char_end]) for g in call.entities if g.entity == "PAN"]
+        whole = "".join(p for p in pans if len(p) < 13)
+        for pan in [p for p in pans if len(p) >= 13] + ([whole] if len(whole) >= 13 else []):
+            last_fours.add(pan[-4:])
+            values.update(pan[i : i + 4] for i in range(len(pan) - 4))  # every 4-digit window but the last
+        for gold in call.entities:
+            digits = spoken_digits(text[gold.char_start : gold.char_end])
+            if gold.entity in ("CVV", "US_SSN") and len(digits) >= 3:
+                values.add(digits)
+    return {v for v in values if v not in last_fours}, last_fours
+
+
+def asr_leak_check(folder: Path, count: int) -> int:
+    calls = _sample(folder, count)
+    with tempfile.TemporaryDirectory(prefix="callvault-asr-bench-") as tmp:
+        inbox, data = Path(tmp) / "inbox", Path(tmp) / "data"
+        inbox.mkdir()
+        started = time.perf_counter()
+        for index, call in enumerate(calls):
+            _render(call, inbox / f"{call.id}.wav", mulaw=bool(index % 2))
+        rendered = time.perf_counter() - started
+        started = time.perf_counter()
+        cli = Path(sys.executable).with_name("callvault")
+        run = subprocess.run([str(cli), "--data-dir", str(data), "process", str(inbox), "--quiet"], capture_output=True, text=True)
+        processed = time.perf_counter() - started
+        catalog = next(data.rglob("catalog.db"), None)
+        if catalog is not None:
+            with sqlite3.connect(catalog) as db:
+                (data / "catalog-dump.txt").write_text("\n".join(db.iterdump()), encoding="utf-8")
+        values, _ = _values(calls)
+        leaks = scan_tree(data, values)
+    print(f"\nASR path: {len(calls)} shared dialogues ({sum(1 for c in calls if any(g.entity == 'PAN' for g in c.entities))} with a card), "
+          f"rendered in {rendered:.0f} s, `callvault process` {processed:.0f} s (exit {run.returncode})")
+    if run.returncode:
+        print(run.stderr[-2000:])
+    print(f"values checked: {len(values)} (CVV, SSN, every 4-digit window of each card but its last four)")
+    for leak in leaks:
+        print(f"  LEAK {leak.kind} in {Path(leak.path).name} line {leak.line}")
+    print(f"leaks: {len(leaks)}")
+    return len(leaks)

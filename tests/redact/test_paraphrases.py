@@ -1,0 +1,185 @@
+"""Each recognizer on paraphrases written for these tests (not taken from any labelled set).
+
+Rules only: the text is parsed with SpokenText and read with the same Context the
+Detector builds, so no spaCy model is loaded here. Roles are given per line, as
+the Detector passes them.
+"""
+
+import pytest
+
+from callvault.redact.context import Context
+from callvault.redact.recognizers import SPOKEN_RECOGNIZERS, TextReader
+from callvault.redact.spoken import SpokenText, luhn_ok, spoken_digits
+
+WORDS = {str(d): w for d, w in enumerate("zero one two three four five six seven eight nine".split())}
+
+
+def said(digits: str) -> str:
+    return " ".join(WORDS[d] for d in digits)
+
+
+def found(turns):
+    """{(entity, text)} the rule recognizers find in (role, text) turns."""
+    text = "\n".join(t for _, t in turns)
+    ctx = Context(SpokenText.parse(text), (), tuple(r for r, _ in turns))
+    reader = TextReader()
+    out = set()
+    for cls in SPOKEN_RECOGNIZERS:
+        for match in cls(reader).find(ctx):
+            out.add((cls.ENTITY, text[match.start : match.end]))
+    return out
+
+
+def of(entity, hits):
+    return {t for e, t in hits if e == entity}
+
+
+CARD = "4012888888881881"
+
+
+def test_card_read_in_chunks_over_turns_with_a_read_back_is_one_card():
+    assert luhn_ok(CARD)
+    hits = found([
+        ("agent", "Sure, which card would you like to use for that?"),
+        ("customer", f"a visa, {said(CARD[:4])} {said(CARD[4:8])}"),
+        ("agent", f"{said(CARD[4:8])}, go on"),
+        ("customer", f"{said(CARD[8:12])}"),
+        ("agent", "uh-huh"),
+        ("customer", f"and then {said(CARD[12:])}"),
+    ])
+    pans = of("PAN", hits)
+    assert f"{said(CARD[:4])} {said(CARD[4:8])}" in pans and said(CARD[8:12]) in pans and said(CARD[12:]) in pans
+    assert said(CARD[4:8]) in pans  # the agent's read-back of a chunk
+
+
+def test_expiry_and_code_are_taken_in_the_order_they_were_asked():
+    hits = found([
+        ("agent", "Thanks, I have the card number. Now the expiry date, and then the three numbers on the back?"),
+        ("customer", "eleven twenty nine and six one four"),
+    ])
+    assert of("CARD_EXPIRY", hits) == {"eleven twenty nine"}
+    assert of("CVV", hits) == {"six one four"}
+
+
+def test_a_four_digit_front_code_asked_first_is_the_code_not_the_expiry():
+    hits = found([
+        ("agent", "Okay, I'll need the four digit code printed on the front of the amex, then when it expires."),
+        ("customer", "two two nine one, and oh four thirty"),
+    ])
+    assert of("CVV", hits) == {"two two nine one"}
+    assert of("CARD_EXPIRY", hits) == {"oh four thirty"}
+
+
+def test_values_said_right_after_the_card_number_are_expiry_then_code():
+    hits = found([("customer", f"Put it on my Mastercard, {CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:]}, 09/28, 552.")])
+    assert of("CARD_EXPIRY", hits) == {"09/28"} and of("CVV", hits) == {"552"}
+
+
+def test_an_expiry_given_as_a_month_alone():
+    hits = found([("agent", "I see the card on file ending in 1881 expires next March, want to update it?")])
+    assert "March" in of("CARD_EXPIRY", hits)
+    assert "1881" in of("PAN", hits)
+
+
+def test_a_pin_asked_as_a_four_digit_number_is_no_card_code():
+    hits = found([
+        ("agent", "Your new card ending in 1881 is active. To set a PIN, please say any four digit number."),
+        ("customer", "seven three three one"),
+    ])
+    assert of("CVV", hits) == set()
+    assert of("AUTH_SECRET", hits) == {"seven three three one"}
+
+
+@pytest.mark.parametrize("answer, secret", [
+    ("ugh, um, it's marble otter", "marble otter"),
+    ("I think it's Q7Harbor", "Q7Harbor"),
+    ("oh that would be Waffles", "Waffles"),
+    ("three three eight one", "three three eight one"),
+])
+def test_the_answer_to_a_secret_prompt_is_the_secret_whatever_its_words(answer, secret):
+    hits = found([("agent", "Before I open the account, what's the security word on your profile?"), ("customer", answer)])
+    assert secret in of("AUTH_SECRET", hits)
+
+
+def test_a_secret_read_back_by_the_agent_is_the_secret_too():
+    hits = found([
+        ("agent", "Can I get your verbal password, please?"),
+        ("customer", "it's copper kettle nine"),
+        ("agent", "copper kettle nine, thank you, you're all set"),
+    ])
+    assert of("AUTH_SECRET", hits) == {"copper kettle nine"}
+    assert len([1 for e, t in hits if e == "AUTH_SECRET"]) == 1  # one text, found in two places (a set here)
+
+
+def test_a_name_given_with_the_secret_is_not_the_secret():
+    hits = found([
+        ("agent", "Could I have your name and the PIN on the account?"),
+        ("customer", "Dana Whitlock, and the PIN is five five one nine."),
+    ])
+    assert of("AUTH_SECRET", hits) == {"five five one nine"}
+    assert "Dana Whitlock" not in of("AUTH_SECRET", hits)
+
+
+def test_a_refusal_gives_no_secret():
+    hits = found([("agent", "What's the passcode on the line?"), ("customer", "honestly I don't remember it, sorry")])
+    assert of("AUTH_SECRET", hits) == set()
+
+
+def test_a_number_talked_about_as_a_call_is_call_detail_and_a_contact_number_is_not():
+    hits = found([
+        ("agent", "I see four calls from 312-555-0147 yesterday evening."),
+        ("customer", "Okay. And what's the best number for you to reach me at? Use 312-555-0190."),
+        ("agent", "Our store's number is 800-555-0100 if you need it."),
+    ])
+    assert of("CALL_NUMBER", hits) == {"312-555-0147"}
+    assert {"312-555-0190", "800-555-0100"} <= of("PHONE_NUMBER", hits)
+
+
+def test_a_called_number_read_in_pieces_is_call_detail_in_every_piece():
+    hits = found([
+        ("agent", "Which number should I look up?"),
+        ("customer", "it's six one seven"),
+        ("agent", "okay"),
+        ("customer", "five five five oh one four two"),
+        ("agent", "six one seven five five five oh one four two, I see nine calls to that number this month"),
+    ])
+    assert {"six one seven", "five five five oh one four two"} <= of("CALL_NUMBER", hits)
+
+
+def test_money_said_without_dollars_is_a_bill_amount_but_an_offered_price_is_not():
+    hits = found([
+        ("agent", "On your plan and both lines the balance comes to sixty two fifteen this cycle."),
+        ("agent", "We could move you to a data plan that would be forty a month instead."),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"sixty two fifteen"}
+
+
+def test_a_price_in_a_call_about_no_telecom_service_is_no_bill():
+    hits = found([("agent", "The alignment and the two tires come to $318.40 with tax.")])
+    assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_a_call_length_in_a_turn_about_calls():
+    hits = found([("agent", "There were two calls to that number. The first went on for 23 minutes, the other one 4 minutes.")])
+    assert {"23 minutes", "4 minutes"} <= of("CALL_DURATION", hits)
+    assert of("CALL_DURATION", found([("agent", "Please hold, this will take about 5 minutes.")])) == set()
+
+
+def test_names_from_introductions_greetings_and_later_uses():
+    hits = found([
+        ("agent", "thanks for holding this is ravi with billing"),
+        ("customer", "hey ravi, it's joanna pike"),
+        ("agent", "okay joanna, let me look"),
+        ("customer", "thanks ravi"),
+    ])
+    assert {"ravi", "joanna pike", "joanna"} <= of("PERSON", hits)
+    assert "billing" not in {w for t in of("PERSON", hits) for w in t.split()}
+
+
+def test_a_street_address_with_its_unit():
+    hits = found([("customer", "the new address is 48 Copper Ridge Road, unit 2, Dayton")])
+    assert any(t.startswith("48 Copper Ridge Road") for t in of("LOCATION", hits))
+
+
+def test_spoken_digits_keep_their_api_for_the_leak_scanner():
+    assert spoken_digits("four one one one, 1111") == "41111111"
