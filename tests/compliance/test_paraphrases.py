@@ -87,7 +87,7 @@ def test_second_wrong_passcode_is_a_second_failure():
 
 @pytest.mark.parametrize("line", [
     "I can't verify you with a birthday, I need the passcode.",
-    "Please pick a new PIN, just no birthdays or parts of your social.",
+    "Choose a fresh PIN for me, and no birthdays in it please.",
 ])
 def test_refusing_biographical_answers_is_not_a_noncompliant_prompt(line):
     assert E.AUTH_CHALLENGE_NONCOMPLIANT not in _types(("agent", line))
