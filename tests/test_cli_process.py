@@ -119,9 +119,9 @@ def test_help_is_fast_and_imports_no_models():
 
 def test_cuda_asked_for_without_a_gpu_is_a_clear_error(tmp_path):
     # This machine has no GPU, so this is the real CTranslate2 answer, not a fake.
-    from callvault.transcribe.asr import cuda_available
+    from callvault.transcribe.device import cuda_present
 
-    if cuda_available():
+    if cuda_present():
         pytest.skip("a CUDA GPU is present")
     _tone_wav(tmp_path / "a.wav")
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "process", "--device", "cuda", str(tmp_path / "a.wav")])

@@ -153,6 +153,6 @@ def test_an_agent_accepting_a_non_password_after_a_failure_is_an_override(kit):
 
 def test_outbound_calls_are_not_applicable(kit):
     d = kit.load_dialogue(kit.DIALOGUES / "p02_brother_override_reads_detail.json")
-    outbound = replace(d, metadata=replace(d.metadata, direction="outbound"))
+    outbound = replace(d, dialogue=replace(d.dialogue, metadata=replace(d.metadata, direction="outbound")))
     _, results = kit.analyse(outbound)
     assert _by_rule(results)["R16"].status == "not_applicable"

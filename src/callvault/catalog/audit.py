@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from callvault.clock import Clock, iso_utc
-from callvault.catalog.db import write_transaction
+from callvault.catalog.db import after_commit, write_transaction
 from callvault.models.errors import CatalogError
 
 GENESIS = "0" * 64
@@ -120,7 +120,7 @@ class AuditLog:
 
     def append(self, action: str, actor: str, recording_id: str | None, reason: str, details: dict, *,
                durable: bool = False) -> None:
-        """Add one entry; joins the caller's write transaction when one is open (who then calls ``anchor``).
+        """Add one entry; joins the caller's write transaction when one is open (anchored once it commits).
 
         ``durable``: the entry is on disk (SQLite synchronous FULL, and the
         head log fsynced) before this returns, e.g. before plaintext is restored.
@@ -129,6 +129,7 @@ class AuditLog:
             if durable:
                 raise CatalogError("a durable audit entry needs its own transaction; append it before opening one")
             self._append(action, actor, recording_id, reason, details)
+            after_commit(self._conn, self.anchor)
             return
         if durable:
             self._conn.execute("PRAGMA synchronous = FULL")

@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from callvault.catalog.schema import LATEST, MIGRATIONS
 from callvault.models.errors import CatalogError
@@ -55,7 +55,7 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 def _open(path: Path, timeout: float) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
     # takes the write lock up front and never deadlocks upgrading a read lock.
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=CatalogConnection)
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -128,9 +128,29 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "catalog") -> int:
     return found
 
 
+class CatalogConnection(sqlite3.Connection):
+    """A catalog connection that can hold work for after the commit of its open write transaction."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.after_commit: list[Callable[[], None]] = []  # the audit log's head anchor; dropped on rollback
+
+
+def after_commit(conn: sqlite3.Connection, action: Callable[[], None]) -> None:
+    """Run ``action`` once the open write transaction on ``conn`` commits (at once when none is open)."""
+    pending = getattr(conn, "after_commit", None)
+    if not conn.in_transaction or pending is None:
+        action()  # nothing to wait for, or a bare connection (its caller anchors itself)
+    elif action not in pending:
+        pending.append(action)
+
+
 @contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any error; waits out other writers."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error; waits out other writers.
+
+    Work registered with ``after_commit`` during it runs after the COMMIT.
+    """
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -140,6 +160,15 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
+        _take_after_commit(conn)
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    for action in _take_after_commit(conn):
+        action()
+
+
+def _take_after_commit(conn: sqlite3.Connection) -> list[Callable[[], None]]:
+    pending = getattr(conn, "after_commit", None) or []
+    taken, pending[:] = list(pending), []
+    return taken

@@ -317,6 +317,10 @@ def likely_pretexting(call: "Call", r1: RuleResult, r3: RuleResult) -> RuleResul
     """R16 from the call and its R1 and R3 results (their evidence is the disclosure)."""
     if r1.status == "not_applicable" and r3.status == "not_applicable":
         return RuleResult("", "not_applicable", reason=r1.reason)
+    if call.metadata.direction == "outbound":
+        # A pretexter calls in posing as the holder; on a call the carrier placed, R3 still
+        # covers a disclosure without authentication, but it is no pretexting candidate.
+        return RuleResult("", "not_applicable", reason="outbound call: the carrier placed it, so no caller posed as the holder")
     failed = [r for r in (("R1", r1), ("R3", r3)) if r[1].status == "fail"]
     if not failed:
         return RuleResult("", "pass", reason="no call detail or CPNI given without authentication")
