@@ -15,6 +15,7 @@ from callvault.cli import vault as _vault  # noqa: F401,E402
 from callvault.cli import catalog as _catalog  # noqa: F401,E402
 from callvault.cli import incidents as _incidents  # noqa: F401,E402
 from callvault.cli import web as _web  # noqa: F401,E402
+from callvault.cli import records as _records  # noqa: F401,E402
 
 
 def main() -> None:
