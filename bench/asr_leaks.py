@@ -13,7 +13,6 @@ of a card aside (PCI DSS 3.4.1 allows showing them).
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -49,21 +48,23 @@ def _render(call: LabelledDialogue, out: Path, mulaw: bool) -> None:
         wav.unlink()
 
 
-def _values(calls: list[LabelledDialogue]) -> tuple[set[str], set[str]]:
-    """Digit strings that must not survive, and the card last fours that may."""
-    values, last_fours = set(), set()
+def _values(calls: list[LabelledDialogue]) -> dict[str, set[str]]:
+    """Digit strings that must not survive, by kind: CVV, SSN, and 4-digit windows of each card but its last four."""
+    kinds: dict[str, set[str]] = {"CVV": set(), "US_SSN": set(), "PAN window": set()}
+    last_fours = set()
     for call in calls:
         text = call.transcript.text
         pans = [spoken_digits(text[g.char_start : g.char_end]) for g in call.entities if g.entity == "PAN"]
         whole = "".join(p for p in pans if len(p) < 13)
         for pan in [p for p in pans if len(p) >= 13] + ([whole] if len(whole) >= 13 else []):
             last_fours.add(pan[-4:])
-            values.update(pan[i : i + 4] for i in range(len(pan) - 4))  # every 4-digit window but the last
+            kinds["PAN window"].update(pan[i : i + 4] for i in range(len(pan) - 4))
         for gold in call.entities:
             digits = spoken_digits(text[gold.char_start : gold.char_end])
             if gold.entity in ("CVV", "US_SSN") and len(digits) >= 3:
-                values.add(digits)
-    return {v for v in values if v not in last_fours}, last_fours
+                kinds[gold.entity].add(digits)
+    kinds["PAN window"] -= last_fours
+    return kinds
 
 
 def asr_leak_check(folder: Path, count: int) -> int:
@@ -79,18 +80,18 @@ def asr_leak_check(folder: Path, count: int) -> int:
         cli = Path(sys.executable).with_name("callvault")
         run = subprocess.run([str(cli), "--data-dir", str(data), "process", str(inbox), "--quiet"], capture_output=True, text=True)
         processed = time.perf_counter() - started
-        catalog = next(data.rglob("catalog.db"), None)
-        if catalog is not None:
-            with sqlite3.connect(catalog) as db:
-                (data / "catalog-dump.txt").write_text("\n".join(db.iterdump()), encoding="utf-8")
-        values, _ = _values(calls)
-        leaks = scan_tree(data, values)
+        kinds = _values(calls)
+        # catalog.db is read as the printable strings of the file, as an attacker with the disk would
+        leaks = {kind: scan_tree(data, values) for kind, values in kinds.items()}
+        found = [(kind, leak.path, leak.line) for kind, items in leaks.items() for leak in items if leak.kind == "VALUE"]
+        generic = [(leak.kind, leak.path, leak.line) for items in leaks.values() for leak in items if leak.kind != "VALUE"]
     print(f"\nASR path: {len(calls)} shared dialogues ({sum(1 for c in calls if any(g.entity == 'PAN' for g in c.entities))} with a card), "
           f"rendered in {rendered:.0f} s, `callvault process` {processed:.0f} s (exit {run.returncode})")
     if run.returncode:
         print(run.stderr[-2000:])
-    print(f"values checked: {len(values)} (CVV, SSN, every 4-digit window of each card but its last four)")
-    for leak in leaks:
-        print(f"  LEAK {leak.kind} in {Path(leak.path).name} line {leak.line}")
-    print(f"leaks: {len(leaks)}")
-    return len(leaks)
+    print(f"values checked: " + ", ".join(f"{len(v)} {k}" for k, v in kinds.items()))
+    for kind, path, line in sorted(set(found + generic)):
+        print(f"  LEAK {kind} in {path} line {line}")
+    total = len(set(found + generic))
+    print(f"leaks: {total} (files x kind x line)")
+    return total
