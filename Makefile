@@ -44,7 +44,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
-	for b in transcribe detect consent diarize vault search batch; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in transcribe detect consent pretexting diarize vault search web batch stored_leaks; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache
