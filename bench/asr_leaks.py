@@ -81,10 +81,17 @@ def asr_leak_check(folder: Path, count: int) -> int:
         run = subprocess.run([str(cli), "--data-dir", str(data), "process", str(inbox), "--quiet"], capture_output=True, text=True)
         processed = time.perf_counter() - started
         kinds = _values(calls)
+        found = []
+        # each call's folder against that call's own values (a CVV of one call may be any number in another)
+        for call in calls:
+            for folder in data.glob(f"calls/{call.id}__*"):
+                for kind, values in _values([call]).items():
+                    found += [(kind, f"calls/{folder.name}/{leak.path}", leak.line) for leak in scan_tree(folder, values)]
         # catalog.db is read as the printable strings of the file, as an attacker with the disk would
-        leaks = {kind: scan_tree(data, values) for kind, values in kinds.items()}
-        found = [(kind, leak.path, leak.line) for kind, items in leaks.items() for leak in items if leak.kind == "VALUE"]
-        generic = [(leak.kind, leak.path, leak.line) for items in leaks.values() for leak in items if leak.kind != "VALUE"]
+        catalog = next(data.rglob("catalog.db"), None)
+        for kind, values in kinds.items():
+            found += [(kind, "catalog.db (any call's values)", leak.line) for leak in (scan_tree(catalog.parent, values, skip_dirs=("vault", "calls")) if catalog else [])]
+        generic = []
     print(f"\nASR path: {len(calls)} shared dialogues ({sum(1 for c in calls if any(g.entity == 'PAN' for g in c.entities))} with a card), "
           f"rendered in {rendered:.0f} s, `callvault process` {processed:.0f} s (exit {run.returncode})")
     if run.returncode:
