@@ -106,7 +106,7 @@ class UsageQuantityRecognizer(SpokenRecognizer):
             unit = ctx.norms[k] if k < len(ctx.norms) else ""
             nxt = ctx.norms[k + 1] if k + 1 < len(ctx.norms) else ""
             if nxt in PRODUCT_TAILS or (unit in ("gig", "gigabyte") and nxt in ("data", "plan")):
-                continue  # "a 5 gig data top-up", "the ten gig plan": a product's name
+                continue  # "a 3 gig data refill", "the twenty gig plan": a product's name
             cue = ctx.cue_in_sentence(first, USAGE_WORDS)
             if not telecom and not cue:
                 continue  # "two kids", "four tires": counts in a call about no telecom service
@@ -216,8 +216,8 @@ def _plan_word(ctx: Context, i: int) -> bool:
 
 
 def plan_phrases(ctx: Context) -> Iterator[Match]:
-    """Plans, add-ons and features named any way: "you're on the Everyday Talk plan", "Lone Star 20",
-    "with the landline bundle", "the Mexico calling add-on", "something called Premium Voice Mail"."""
+    """Plans, add-ons and features named any way: "you're on the Basic Chat plan", "Prairie 40",
+    "with the landline bundle", "the Asia calling add-on", "something called Visual Voice Plus"."""
     seen: set[int] = set()
     for first, last, phrase in ctx.find(ON_PLAN):
         j = last + 1 + (ctx.norms[last + 1 : last + 2] in (["the"], ["a"]))

@@ -1,15 +1,15 @@
 """Secrets given in answer: whatever words a caller picks, the answer to a passcode prompt is the secret.
 
-A passcode, PIN or security answer has no fixed form ("tulip 4", "K9Ranger",
-"two nine nine oh", "orchard 7 apples", a pet's name). What marks it is the
+A passcode, PIN or security answer has no fixed form ("maple 9", "Rx7Falcon",
+"four eight oh two", "purple 3 kites", a pet's name). What marks it is the
 dialogue: the other party asked for it ("what's the passcode on the
-account?", "say your PIN", "what do you want the new one to be?"), or the
+account?", "say your PIN", "which code would you like now?"), or the
 speaker names it ("passcode's ..."). This module finds those prompts, reads
 the next turns of the answering party clause by clause, strips discourse
 ("ugh", "fine", "it's", "let's do", "make it", "is it") and takes the clause
 whose shape is a value: it holds a number or a letters-and-digits token, is
 spelled out, or is a short run of content words. A name given with it
-("Sandra Ellis, and it's ...") is a separate clause. Every later echo of a
+("Dana Whitlock, and it's ...") is a separate clause. Every later echo of a
 found value (the agent reading it back) is the secret too.
 """
 
@@ -111,8 +111,8 @@ def value_in_clause(ctx: Context, clause: list[int], names: set[int], words_ok: 
     """The value a clause gives, after its discourse words; None for a refusal, a question or chatter.
 
     With a number, a letters-and-digits token or a spelling, the clause is the
-    value ("lighthouse with a capital l then seven seven"); otherwise, when
-    ``words_ok``, its first one to three content words ("that'd be Pickles").
+    value ("harbor with a capital h then two two"); otherwise, when
+    ``words_ok``, its first one to three content words ("that'd be Waffles").
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -197,7 +197,7 @@ class SecretReader:
                 if not _is_backchannel(ctx, line) and not any(ctx.pieces[h[0]].line == line for h in ctx.find(RETRY)):
                     open_cue = None  # the asker moved on ("you're verified", another question)
                 continue
-            # The first answer may be words ("Pickles"); retries must look like a code.
+            # The first answer may be words ("Waffles"); retries must look like a code.
             first_answer = all(ctx.role(k) == asker or _is_backchannel(ctx, k) for k in range(opened + 1, line))
             name_asked = any(ctx.pieces[h[0]].line == opened for h in ctx.find(CALLER_NAME))
             names = self._names if name_asked else set()  # "your name and passcode": the name is no secret
@@ -212,7 +212,7 @@ class SecretReader:
                         break  # one word answer per turn; codes may come in several tries
 
     def _stated(self, line: int) -> None:
-        """"passcode's orchard 7", "the PIN is, um, ..., K9Ranger", "pin three one four one"."""
+        """"passcode's purple 3", "the PIN is, um, ..., Rx7Falcon", "pin six two six two"."""
         ctx = self.ctx
         cues = [(last, phrase) for first, last, phrase in ctx.find(SECRET_CUES) if ctx.pieces[first].line == line]
         cues += [(i, ctx.norms[i][:-2]) for i in ctx.line_pieces(line) if ctx.norms[i].endswith("'s") and SECRET_CUES.match_at([ctx.norms[i][:-2]], 0)]

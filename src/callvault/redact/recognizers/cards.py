@@ -3,7 +3,7 @@
 Card data is rarely said in one sentence. The agent asks ("card number, the
 expiration and the code on the back?"), the caller reads the number in
 chunks with the agent's "okay" or read-back between, then answers the rest
-in the order asked ("oh three twenty eight and four four one two"). This
+in the order asked ("oh nine twenty seven and six one five three"). This
 module reads the call once, line by line, and assigns number values to
 slots:
 

@@ -54,9 +54,9 @@ class SpelledNameRecognizer(SpokenRecognizer):
 
 
 # -- names said as words -------------------------------------------------------
-# How people give and use names on a call: introductions ("this is Marcus",
-# "my name's Aisha Grant", "you've got Brandon", "in my name, Gloria ..."),
-# greetings and thanks ("hi Kenji", "thanks, Ruth"), titles ("Ms. Huang").
+# How people give and use names on a call: introductions ("this is Devon",
+# "my name's Lena Holm", "you've got Tomas", "in my name, Marta ..."),
+# greetings and thanks ("hi Wen", "thanks, Otto"), titles ("Mr. Falk").
 INTRODUCTION = Phrases((
     "this is", "my name is", "my name's", "name is", "name's", "names", "i'm", "i am", "you've got", "you have",
     "speaking with", "talking to", "in my name", "in his name", "in her name", "it's", "its", "account holder is",
