@@ -79,3 +79,28 @@ def isolate_aws(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+
+
+# -- shared by the web app tests (in-process HTTP client) -----------------------
+
+import re  # noqa: E402
+
+WEB_PASSWORD = "correct horse battery staple"
+
+
+def web_sign_in(client, name: str, password: str = WEB_PASSWORD):
+    """Sign in through the real form (its double-submit token first); returns the POST's response."""
+    page = client.get("/signin")
+    token = re.search(r'name="signin_token" value="([^"]+)"', page.text)[1]
+    return client.post("/signin", data={"signin_token": token, "name": name, "password": password}, follow_redirects=False)
+
+
+def csrf_of(page) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+
+
+def audit_rows(data: Path, action: str) -> list[dict]:
+    from callvault.catalog import Catalog
+
+    with Catalog.in_data_dir(data) as catalog:
+        return [dict(r) for r in catalog.conn.execute("SELECT * FROM audit WHERE action = ? ORDER BY seq", (action,))]

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 
 from callvault.catalog import Catalog, accounts
 from callvault.web.passwords import hash_password
+from helpers import WEB_PASSWORD as PASSWORD, audit_rows, csrf_of, web_sign_in as sign_in
 
-PASSWORD = "correct horse battery staple"
 RAW_VALUES = ("tiger", "forty two", "eighty four")
-
-
-def sign_in(client, name, password=PASSWORD):
-    page = client.get("/signin")
-    token = re.search(r'name="signin_token" value="([^"]+)"', page.text)[1]
-    return client.post("/signin", data={"signin_token": token, "name": name, "password": password}, follow_redirects=False)
-
-
-def csrf_of(page) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
-
-
-def audit_rows(data, action):
-    with Catalog.in_data_dir(data) as catalog:
-        return [dict(r) for r in catalog.conn.execute("SELECT * FROM audit WHERE action = ? ORDER BY seq", (action,))]
 
 
 def new_account(data, name, role):

@@ -39,6 +39,7 @@ def serve(ctx: click.Context, host: str, port: int, root_path: str, forwarded_al
     except ImportError:
         raise click.ClickException("the web app needs the 'web' extra: pip install 'callvault[web]'") from None
 
+    from callvault.compliance.breach import BreachOptions
     from callvault.vault import open_vault
     from callvault.web import WebSettings, create_app
 
@@ -50,7 +51,7 @@ def serve(ctx: click.Context, host: str, port: int, root_path: str, forwarded_al
     settings = WebSettings(
         data_dir=config.data_dir, open_vault=functools.partial(open_vault, config), idle_timeout=idle_timeout,
         absolute_timeout=session_lifetime, lock_after=lock_after, lock_seconds=lock_minutes * 60,
-        secure_cookies=not insecure_cookies,
+        secure_cookies=not insecure_cookies, breach=BreachOptions.from_table(config.table("breach")),
     )
     click.echo(f"callvault web app on http://{host}:{port}{root_path}/ (Ctrl-C stops it)", err=True)
     # uvicorn's access log would print query strings (typed searches); the app audits what matters instead.

@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from callvault.web import render, routes_account, routes_calls, routes_officer
+from callvault.web import render, routes_account, routes_calls, routes_incidents, routes_officer
 from callvault.web.security import SecurityHeaders
 from callvault.web.settings import WebSettings
 from callvault.web.source import CatalogSource
@@ -22,6 +22,7 @@ def build_app(settings: WebSettings) -> Starlette:
         *routes_account.ROUTES,
         *routes_calls.ROUTES,
         *routes_officer.ROUTES,
+        *routes_incidents.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

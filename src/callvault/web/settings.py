@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from callvault.clock import Clock, system_clock
+from callvault.compliance.breach.options import BreachOptions
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,4 @@ class WebSettings:
     page_size: int = 50
     audio_cache_bytes: int = 256 << 20  # decrypted REDACTED audio kept in memory for range requests
     clock: Clock = system_clock
+    breach: BreachOptions = BreachOptions()  # the [breach] table: rule text in force, zone, carrier contact

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import Iterator
 
 from callvault.catalog import Catalog, CallFilters, SearchFilters
-from callvault.catalog import accounts, reviews, views
+from callvault.catalog import accounts, incidents, reviews, views
 from callvault.catalog.calls import CallDetail, call_detail
 from callvault.catalog.search import SearchResults
 from callvault.catalog.state import Hold
@@ -89,6 +89,16 @@ class CatalogSource:
 
     def release_hold(self, hold_id: int, reason: str, actor: str) -> Hold:
         return self.catalog().release_hold(hold_id, reason, actor)
+
+    # -- breach incidents (the register's own functions, as the CLI uses them) -------------
+    def incidents(self, status: str | None) -> list[incidents.Incident]:
+        return incidents.list_incidents(self.conn, status)
+
+    def incident(self, incident_id: int) -> incidents.Incident:
+        return incidents.get_incident(self.conn, incident_id)
+
+    def change_incident(self, incident_id: int, to: str, actor: str, reason: str, **fields) -> incidents.Incident:
+        return incidents.change_status(self.conn, self.catalog().audit, incident_id, to, actor, reason, self.clock(), **fields)
 
     # -- accounts and sessions -----------------------------------------------------------
     def find_user(self, name: str) -> accounts.User | None:
