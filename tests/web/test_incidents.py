@@ -89,6 +89,7 @@ def test_officer_sees_the_register_and_one_incident_with_both_rule_texts(client_
     page = client.get(f"/incidents/{iid}")
     assert page.status_code == 200
     assert f'href="/calls/{rid}"' in page.text and ACCOUNT in page.text
+    assert client.get(f"/calls/{rid}").status_code == 200  # the link leads to the call's own page
     assert "USSS and FBI" in page.text and "FCC, USSS and FBI" in page.text and "for comparison" in page.text
     assert "incident.open" in page.text  # the history, from the audit log
     for body in (listing.text, page.text):
