@@ -121,3 +121,12 @@ def test_an_offer_to_text_deals_is_a_marketing_question_and_yes_opts_in():
         ("customer", "yeah why not"),
     )
     assert (E.MARKETING_OPT_IN, (0, 1)) in found
+
+
+def test_a_cpni_request_whose_subject_the_asr_dropped_is_still_a_request():
+    # tiny.en on the batched path wrote "May use it ..." for "May I use it ...?"; the answer must still count.
+    types = _types(
+        ("agent", "We're obliged to keep your account details private. May use your usage history on this call only to find a cheaper plan. You're free to decline."),
+        ("customer", "I suppose."),
+    )
+    assert E.APPROVAL_AMBIGUOUS in types and E.APPROVAL_GRANTED not in types

@@ -133,7 +133,8 @@ NOTICE_ELEMENTS = {
         no_effect_on=r"\b(?:no|without any|without an?) (?:effect|impact|change) (?:on|to) (?:your )?(?:service|account)",
     ),
     "N5": cues(
-        may_i_use=r"\b(?:may|can|could) (?:i|we) (?:use|access|review|look|check|pull up|go over|go through|open|see|view|take a look|have a look|go ahead|proceed)\b",
+        # The subject may be lost: small ASR models drop a short "I" ("may use it for this call only").
+        may_i_use=r"(?<!\byou_)(?<!\bthey_)(?<!\bhe_)(?<!\bshe_)(?<!\bwho_)(?<!\bit_)\b(?:may|can|could) (?:i |we )?(?:use|access|review|look|check|pull up|go over|go through|open|see|view|take a look|have a look|go ahead|proceed)\b",
         mind_if=r"\b(?:mind if|ok if|okay if|alright if|all right if|be (?:ok|okay|alright|all right) if) (?:i|we) (?:\w+ ){0,2}(?:use|access|review|look|check|pull|go|open|see|view|take|have)\b",
         want_me_to=r"\b(?:do you want|would you like|want) me to (?:\w+ )?(?:use|access|review|look|check|pull|go|open|see|take)\b|\b(?:do you want|would you like) me to\s*$",
         permission=r"\b(?:do i|do we|have i|can i get|may i have) (?:have )?your (?:permission|ok|okay|consent|approval)",
