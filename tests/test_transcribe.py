@@ -105,13 +105,9 @@ def test_sequential_decoder_on_request(demo_call):
         assert phrase in text
 
 
-def test_a_looping_batched_segment_is_decoded_again_sequentially(whisper_asr, tmp_path):
-    """tiny.en's batched decoder (no temperature fallback) looped "9, 9, 9, ..." on this short
-    CVV answer, which turned three digits into a run of made-up card digits; the segment is
-    decoded again with the sequential decoder's fallback."""
+def _card_call(path):
     from callvault.synth import Line, synthesise_call
 
-    path = tmp_path / "card.wav"
     synthesise_call([
         Line("agent", 0.5, "Thanks for calling. Please read me the card number."),
         Line("customer", 5.0, "six zero one one, zero zero zero nine, nine zero one three, nine four two four."),
@@ -119,9 +115,27 @@ def test_a_looping_batched_segment_is_decoded_again_sequentially(whisper_asr, tm
         Line("customer", 20.0, "three one seven."),
         Line("agent", 24.0, "Thank you, that payment went through."),
     ], path, speed=130, gap=3)
+    return path
+
+
+def test_a_looping_batched_segment_is_decoded_again_sequentially(whisper_asr, tmp_path):
+    """tiny.en's batched decoder (no temperature fallback) looped "9, 9, 9, ..." over this
+    call's short CVV answer, which turned three digits into a run of made-up card digits. Fed
+    such a segment (compression ratio 6.7, as it decoded here), the check decodes its audio
+    again with the sequential decoder's fallback and keeps those words."""
+    from callvault.transcribe.batching import SpeechChunk, SpeechWindow
+
     if not whisper_asr.batch_size:
         pytest.skip("the sequential decoder has its own fallback")
-    audio = decode(path)
-    words = whisper_asr.channel_words(audio.channels, ["S0", "S1"])[1]
-    answer = "".join(ch for w in words if w.start >= 18.5 for ch in w.text if ch.isdigit())
-    assert answer == "317", answer
+    customer = decode(_card_call(tmp_path / "card.wav")).channels[1]
+    speech = customer[int(19.3 * 16_000): int(21.8 * 16_000)]
+    seconds = len(speech) / 16_000
+    chunk = SpeechChunk(1, speech, 0.0, seconds, SpeechWindow.of(1, 0, [{"start": 0, "end": len(speech)}]))
+    looped = [{"start": 0.02 * i, "end": 0.02 * i + 0.01, "word": f" {d},", "probability": 0.9} for i, d in enumerate("317" + "9" * 60)]
+    segment = {"start": 0.0, "end": seconds, "compression_ratio": 6.7, "words": looped}
+    options, _ = whisper_asr._decode_options
+    words = whisper_asr._checked_words(chunk, [segment], options)
+    assert "".join(ch for w in words for ch in w["word"] if ch.isdigit()) == "317"
+    assert whisper_asr.segments_redone >= 1
+    sane = {**segment, "compression_ratio": 1.2, "words": looped[:3]}
+    assert whisper_asr._checked_words(chunk, [sane], options) == looped[:3]  # a sane segment is kept as decoded
