@@ -83,7 +83,7 @@ def audit_actions(data, actor):
 
 @pytest.mark.parametrize("name, landing, nav", [
     ("ann", "/calls", ["Calls", "Search"]),
-    ("otto", "/calls", ["Calls", "Search", "Daily report", "Access log"]),
+    ("otto", "/calls", ["Calls", "Search", "Incidents", "Daily report", "Access log"]),
     ("ada", "/users", ["Users"]),
 ])
 def test_each_role_signs_in_to_its_pages(page, server, name, landing, nav):
