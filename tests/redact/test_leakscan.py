@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from callvault.redact.leakscan import scan_text, scan_tree, sensitive_values
 
 INPUT = (
@@ -87,3 +89,17 @@ def test_artefacts_are_scanned_before_they_are_written():
     assert "transcript.txt" in message and "PAN" in message and "line 2" in message
     assert "4532" not in message and "four five" not in message
     guard_outputs({"transcript.txt": "AGENT: [PAN ****0366]\n", "redacted.wav": b"RIFF4532015112830366"}, CallMetadata(), "in/call.wav")
+
+
+def test_a_long_number_in_the_turn_text_is_refused_before_anything_is_kept():
+    """The ASR ran a passcode and an SSN together ("5480414393437"): no card or SSN shape, so
+    only the catalog's 9+ digit rule caught it, after the call folder and the sealed objects
+    were written. The guard applies the same rule to the turn text first."""
+    from callvault.models.recording import CallMetadata
+    from callvault.redact.leakscan import LeakFound, guard_outputs
+
+    documents = {"transcript.txt": "[00:00:41] AGENT: Please confirm your social.\n[00:00:44] CUSTOMER: 5480414393437.\n"}
+    with pytest.raises(LeakFound, match=r"transcript.txt line 2: LONG_NUMBER") as raised:
+        guard_outputs(documents, CallMetadata(), "inbox/call.wav")
+    assert "5480414393437" not in str(raised.value)
+    guard_outputs({"transcript.txt": "[00:00:41] AGENT: It's $84.20, due 12/01, call 1 800 555.\n"}, CallMetadata(), "inbox/call.wav")

@@ -16,11 +16,11 @@ from callvault.catalog.objects import record_object
 from callvault.catalog.state import shredded_at
 from callvault.models import ConsentEvent, Finding, Recording, RuleResult, SealedRef, Transcript
 from callvault.models.errors import CatalogError
+from callvault.redact.leakscan import LONG_NUMBER
 
-# Nine or more digits, allowing one space or dash between them: an SSN, a card
-# number, a phone or account number. Redacted text never holds one, so seeing
-# one means unredacted text reached the catalog, and we refuse it.
-_LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){8,}")
+# Nine or more digits (the leak check's LONG_NUMBER): redacted text never holds one,
+# so seeing one means unredacted text reached the catalog, and we refuse it.
+_LONG_NUMBER = LONG_NUMBER
 
 
 @dataclass(frozen=True)

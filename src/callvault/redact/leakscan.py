@@ -28,6 +28,13 @@ AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wm
 _TIMES = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\b|(?<![\d.])\d+\.\d+(?![.\d])")
 _CVV_CUES = re.compile(r"\b(security code|cvv2?|cvc2?|cid|on the back|on the front|verification (?:code|value)|the code)\b", re.I)
 _SSN_CUES = re.compile(r"\b(social|ssn)\b", re.I)
+# Nine or more digits, allowing one space or dash between them: an SSN, a card, phone or
+# account number, or two of them run together by the ASR. Redacted turn text never holds
+# one; the catalog refuses it (catalog.record) and the guard refuses it first, so that a
+# call is refused before its folder is written or its objects sealed, not after.
+LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){8,}")
+# The artefact that holds every redacted turn's text, one turn a line (and nothing else with digits runs).
+TURN_TEXT_ARTEFACT = "transcript.txt"
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,8 @@ def guard_outputs(documents: Mapping[str, Any], metadata: Any, source: str, valu
         text = artefact_text(content)
         if text is not None:
             leaks.extend(Leak(name, kind, line) for kind, line in scan_text(text, values))
+            if name == TURN_TEXT_ARTEFACT:
+                leaks.extend(Leak(name, "LONG_NUMBER", text.count("\n", 0, m.start()) + 1) for m in LONG_NUMBER.finditer(text))
     leaks.extend(scan_metadata(metadata, source))
     if leaks:
         where = "; ".join(f"{leak.path} line {leak.line}: {leak.kind}" if not leak.path.startswith(("metadata", "source")) else f"{leak.path}: {leak.kind}" for leak in leaks)
