@@ -183,3 +183,71 @@ def test_a_street_address_with_its_unit():
 
 def test_spoken_digits_keep_their_api_for_the_leak_scanner():
     assert spoken_digits("four one one one, 1111") == "41111111"
+
+
+
+# -- call detail: times and lengths framed by the talk around them ------------------
+
+
+def test_a_time_before_p_m_stays_in_the_sentence_of_its_call():
+    hits = found([("agent", "Right, at 6:05 p.m. there was an outgoing call to 212-555-0148.")])
+    assert of("CALL_TIME", hits) == {"6:05 p.m"}
+
+
+def test_times_in_the_turns_after_a_call_was_named_are_call_detail():
+    hits = found([
+        ("customer", "I want to know about the calls to my daughter's phone."),
+        ("agent", "Sure. The first one was on the second at around seven p m, then the one on the eleventh."),
+        ("customer", "And the one at four ten?"),
+    ])
+    times = of("CALL_TIME", hits)
+    assert {"the second at around seven p m", "the eleventh"} <= times
+    assert "four ten" in times  # hour and minutes in words after "at"
+
+
+def test_an_answer_to_when_is_the_time_of_the_call_asked_about():
+    hits = found([
+        ("customer", "Somebody rang me from a number I don't know."),
+        ("agent", "I can look. Do you remember which day?"),
+        ("customer", "It was a Friday, maybe two weeks ago."),
+        ("agent", "Okay. And what time?"),
+        ("customer", "Late afternoon. Around three in the afternoon."),
+    ])
+    times = of("CALL_TIME", hits)
+    assert {"a Friday", "two weeks ago", "Late afternoon", "three in the afternoon"} <= times
+
+
+def test_a_time_said_again_later_is_the_same_call_detail():
+    hits = found([
+        ("agent", "That call went out on June 9th at 8:40 a.m. and lasted 12 minutes."),
+        ("customer", "June 9th. Okay, that was my brother."),
+    ])
+    assert {"June 9th at 8:40 a.m", "June 9th"} <= of("CALL_TIME", hits)
+
+
+def test_dates_of_bills_offers_schedules_and_this_recorded_call_are_not_call_times():
+    hits = found([
+        ("agent", "Thanks for calling, this call is recorded. Your cycle closed on the 21st."),
+        ("customer", "We moved here in August, by the way."),
+        ("agent", "Payment posted on the 3rd. The offer is good through October 31st and you can call us between 9 a.m. and 8 p.m."),
+        ("agent", "Autopay takes it on the 4th every month, and a technician can come out Thursday."),
+        ("agent", "The call forwarding was switched on yesterday."),
+    ])
+    assert of("CALL_TIME", hits) == set()
+
+
+def test_one_call_s_length_is_call_detail_and_a_total_is_usage():
+    hits = found([
+        ("agent", "You made 40 calls to that number this cycle, about 5 hours total, and the longest one was 52 minutes."),
+        ("agent", "You use about three hundred minutes a month."),
+    ])
+    assert of("CALL_DURATION", hits) == {"52 minutes"}
+
+
+def test_a_number_abroad_and_a_premium_prefix_are_numbers_called():
+    hits = found([
+        ("agent", "There were two calls to a number in Peru, 511-4862-0317."),
+        ("customer", "And the call to a nine hundred number?"),
+    ])
+    numbers = of("CALL_NUMBER", hits)
+    assert "511-4862-0317" in numbers and "nine hundred" in numbers

@@ -52,6 +52,17 @@ class Phrases:
         return best
 
 
+ABBREVIATIONS = frozenset({"a.m", "p.m", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "etc", "approx", "no"})
+
+
+def _abbreviation(piece: Piece, nxt: Piece | None, after: str) -> bool:
+    """A full stop that ends an abbreviation inside a sentence: "at 9 p.m. there was", "Dr. Ruiz"."""
+    if after[:1] != "." or nxt is None or piece.text.lower().rstrip(".") not in ABBREVIATIONS:
+        return False
+    # "... at 9 p.m. It lasted": a capital after the stop still starts a sentence, except after a title
+    return not nxt.text[:1].isupper() or piece.text.lower() in ("mr", "mrs", "ms", "dr", "st")
+
+
 class Context:
     """A SpokenText with sentence boundaries and cue look-ups."""
 
@@ -83,7 +94,7 @@ class Context:
             after = self.text[piece.end : piece.end + 2]
             nxt = self.pieces[index + 1] if index + 1 < len(self.pieces) else None
             decimal = piece.kind == "digits" and nxt is not None and nxt.kind == "digits" and nxt.start == piece.end + 1
-            if (after[:1] in (".", "?", "!") and not decimal) or (nxt is not None and nxt.line != piece.line):
+            if (after[:1] in (".", "?", "!") and not decimal and not _abbreviation(piece, nxt, after)) or (nxt is not None and nxt.line != piece.line):
                 current += 1
         return ids
 

@@ -87,23 +87,31 @@ def _time(ctx: Context, runs: Runs, i: int, bare_ok: bool) -> int | None:
     run = runs.at(i)
     if run is None or ctx.pieces[i].line != ctx.pieces[run.last].line:
         return None
-    groups = list(run.groups[:2])
+    groups = list(run.groups[:3])
     hour = int(groups[0].digits) if groups[0].digits.isdigit() and len(groups[0].digits) <= 2 else None
     if hour is None or hour > 24:
         return None
     end = groups[0].last
-    colon = False
-    if len(groups) == 2 and len(groups[1].digits) == 2 and int(groups[1].digits) < 60:
+    colon = minutes = False
+    if len(groups) >= 2 and len(groups[1].digits) == 2 and int(groups[1].digits) < 60:
         colon = ctx.text[groups[0].end : groups[1].start] == ":"
         if colon or groups[1].kind == "words":
-            end = groups[1].last
+            end, minutes = groups[1].last, True
+    elif len(groups) == 3 and groups[1].digits == "0" and len(groups[2].digits) == 1 and groups[1].kind == "words":
+        end, minutes = groups[2].last, True  # "nine oh five"
     nxt, nxt2 = _norm(ctx, end + 1), _norm(ctx, end + 2)
     if nxt in ("a", "p") and nxt2 == "m":
         return end + 2
     if nxt in MERIDIEM or nxt.replace(".", "") in ("am", "pm"):
         return end + 1
+    if nxt == "in" and nxt2 == "the" and _norm(ctx, end + 3) in DAY_PARTS:
+        return end + 3  # "one in the morning"
+    if nxt == "at" and nxt2 == "night" and hour <= 12:
+        return end + 2
     if colon or bare_ok:
         return end
+    if minutes and hour <= 12 and _norm(ctx, i - 1) in ("at", "around", "about") and groups[0].kind == "words":
+        return end  # "at four ten", "around eight forty two": an hour and its minutes said in words
     return None
 
 
@@ -129,25 +137,64 @@ def _date(ctx: Context, runs: Runs, i: int) -> int | None:
     if word == "the" and i + 1 < len(ctx.pieces):
         nxt = _norm(ctx, i + 1)
         ordinal = ctx.pieces[i + 1].kind == "ordinal" or nxt in ORDINAL_WORDS or (nxt in TENS and _norm(ctx, i + 2) in ORDINAL_WORDS)
-        if not ordinal or (nxt in ("first", "second", "third") and _norm(ctx, i + 2) != "of"):
-            return None  # "the first thing", "the second line"
+        dated = _norm(ctx, i - 1) in ("on", "since", "from", "until") or _norm(ctx, i + 2) in ("of", "at", "around")
+        if not ordinal or (nxt in ("first", "second", "third") and not dated):
+            return None  # "the first thing", "the second line"; "on the second" is a date
         day = _day(ctx, runs, i + 1)
         if day is None:
             return None
         if _norm(ctx, day + 1) == "of" and _norm(ctx, day + 2) in MONTHS:
             return day + 2
         return day
-    if word in ("last", "this", "next") and _norm(ctx, i + 1) in WEEKDAYS | {"night"} | DAY_PARTS:
+    if word in ("last", "this", "next", "past", "every", "late", "early") and _norm(ctx, i + 1) in WEEKDAYS | DAY_PARTS:
         end = i + 1
         if _norm(ctx, end + 1) in DAY_PARTS:
             end += 1
         return end
+    if word == "the" and _norm(ctx, i + 1) in ("night", "day", "morning") and _norm(ctx, i + 2) in ("before", "after"):
+        return i + 2  # "the night before"
+    ago = _ago(ctx, runs, i)
+    if ago is not None:
+        return ago
+    if word == "a" and _norm(ctx, i + 1) in WEEKDAYS:
+        return i + 1
     if word in WEEKDAYS or word == "yesterday":
         end = i
         if _norm(ctx, end + 1) in DAY_PARTS:
             end += 1
         return end
     return None
+
+
+AGO_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "hour", "hours", "minutes"})
+
+
+def _ago(ctx: Context, runs: Runs, i: int) -> int | None:
+    """End piece of "two weeks ago", "a couple of days ago", "a few hours ago" starting at i."""
+    j = i
+    if _norm(ctx, j) == "a" and _norm(ctx, j + 1) in ("couple", "few"):
+        j += 2 + (_norm(ctx, j + 2) == "of")
+    elif _norm(ctx, j) in ("a", "an", "couple", "few", "several"):
+        j += 1
+    else:
+        run = runs.at(j)
+        if run is None or run.groups[0].kind == "ordinal":
+            return None
+        j = run.last + 1
+    if _norm(ctx, j) in AGO_UNITS and _norm(ctx, j + 1) == "ago":
+        return j + 1
+    return None
+
+
+def _between(ctx: Context, runs: Runs, i: int) -> int | None:
+    """End piece of "between six and seven in the evening", "between 9 and 11 a.m." (i at the first hour)."""
+    run = runs.at(i)
+    if _norm(ctx, i - 1) != "between" or run is None or _norm(ctx, run.last + 1) != "and":
+        return None
+    if not run.digits.isdigit() or int(run.digits[:2] if len(run.digits) > 2 else run.digits) > 24:
+        return None
+    second = _time(ctx, runs, run.last + 2, bare_ok=False)
+    return second
 
 
 def find_datetimes(ctx: Context, runs: Runs | None = None) -> list[tuple[int, int]]:
@@ -159,7 +206,8 @@ def find_datetimes(ctx: Context, runs: Runs | None = None) -> list[tuple[int, in
         end = _date(ctx, runs, i)
         if end is not None:
             k = end + 1
-            if _norm(ctx, k) in ("at", "around", "about", "approximately"):
+            if _norm(ctx, k) in ("at", "around", "about", "approximately") and ctx.sentence[k] == ctx.sentence[end]:
+                k += _norm(ctx, k) == "at" and _norm(ctx, k + 1) in ("around", "about", "approximately")  # "at around seven"
                 t = _time(ctx, runs, k + 1, bare_ok=True)
                 if t is not None:
                     end = t
@@ -167,7 +215,9 @@ def find_datetimes(ctx: Context, runs: Runs | None = None) -> list[tuple[int, in
             i = end + 1
             continue
         start = i + 1 if _norm(ctx, i) in ("at", "around", "about") else i
-        t = _time(ctx, runs, start, bare_ok=False) if start < len(ctx.pieces) else None
+        t = _between(ctx, runs, start) if start < len(ctx.pieces) else None
+        if t is None and start < len(ctx.pieces):
+            t = _time(ctx, runs, start, bare_ok=False)
         if t is not None:
             spans.append((start, t))
             i = t + 1

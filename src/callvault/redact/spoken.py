@@ -170,7 +170,8 @@ def tokenize(text: str) -> list[Piece]:
         start = match.start() + lead
         ordinal = _ORDINAL.match(core)
         if ordinal:
-            pieces.append(Piece(start, start + len(ordinal.group(1)), ordinal.group(1), "ordinal", line))
+            # the span keeps the suffix ("9th"), so a redaction leaves no "[CALL_TIME]th" behind
+            pieces.append(Piece(start, start + len(core), ordinal.group(1), "ordinal", line))
             continue
         compound = re.fullmatch(r"(\d+)-([A-Za-z]+)", core)
         if compound:

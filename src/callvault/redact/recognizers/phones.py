@@ -46,6 +46,13 @@ def phone_shaped(digits: str) -> bool:
     return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1")) or (len(digits) == 12 and not digits.startswith("0"))
 
 
+def international_shaped(run: NumberRun, text: str) -> bool:
+    """A number abroad written in three or more groups ("+509 3712 0456", "509-3712-0456"): 11 digits, a country code first."""
+    return len(run.digits) == 11 and not run.digits.startswith(("0", "1")) and len(run.groups) >= 3 and all(
+        g.kind == "numeral" for g in run.groups
+    )
+
+
 @dataclass(frozen=True)
 class PhoneValue:
     entity: str  # CALL_NUMBER | PHONE_NUMBER
@@ -69,7 +76,7 @@ class PhoneReader:
         for run in ctx.runs():
             parts = run.line_parts()
             for whole in ([run] if len(parts) > 1 and phone_shaped(run.digits) and not any(self._money(p) for p in parts) else parts):
-                if not phone_shaped(whole.digits) or any((p.start, p.end) in self._taken for p in whole.line_parts()) or self._money(whole):
+                if not (phone_shaped(whole.digits) or international_shaped(whole, ctx.text)) or any((p.start, p.end) in self._taken for p in whole.line_parts()) or self._money(whole):
                     continue
                 if ctx.cue_before(whole.first, NOT_A_PHONE, 3, block=False) or self._letter_prefix(whole):
                     continue  # "confirmation number 7730215", "RX 6620418": an id, not a phone
@@ -82,12 +89,14 @@ class PhoneReader:
         self.values = [replace(v, entity="CALL_NUMBER", pattern="phone-call", note="the number of a call, said again") if v.entity == "PHONE_NUMBER" and any(v.digits in d for d in calls) else v for v in self.values]
         contacts = [d for d in contacts if not any(d in c for c in calls)]
         for run in self._parts():
-            if (run.start, run.end) in self._taken or len(run.digits) < 3 or self._money(run):
+            if (run.start, run.end) in self._taken or len(run.digits) < 3:
                 continue
             after = ctx.norms[run.last + 1] if run.last + 1 < len(ctx.norms) else ""
             call_near = ctx.cue_in_sentence(run.first, CALL_TALK)
-            if len(run.digits) == 3 and after in AREA_CODE and call_near and ctx.pieces[run.first].kind == "digits" or (len(run.digits) == 3 and after in AREA_CODE and call_near and len(run.groups) == 3):
-                self._add("CALL_NUMBER", run, "area-code", call_near.phrase, "the area code of a number called")
+            if len(run.digits) == 3 and after in AREA_CODE and call_near and self._prefix_shaped(run):
+                self._add("CALL_NUMBER", run, "area-code", call_near.phrase, "the area code or prefix of a number called")
+            elif self._money(run):
+                continue
             elif any(run.digits in d for d in calls) and not any(run.digits in d for d in contacts):
                 self._add("CALL_NUMBER", run, "call-number-piece", "", "repeat or piece of a number called")
             elif len(run.digits) == 4:
@@ -95,6 +104,12 @@ class PhoneReader:
                 line = ctx.cue_before(run.first, LINE, 12, block=False)
                 if (ending and line) or any(d.endswith(run.digits) for d in contacts):
                     self._add("PHONE_NUMBER", run, "line-last-four", ending.phrase if ending else "")
+    def _prefix_shaped(self, run: NumberRun) -> bool:
+        """"505", "five oh five", "nine hundred": a three-digit code as people say one."""
+        if self.ctx.pieces[run.first].kind == "digits" or len(run.groups) == 3:
+            return True
+        return run.digits.endswith("00") and self.ctx.norms[run.last] == "hundred"  # "a nine hundred number"
+
     def _parts(self) -> list[NumberRun]:
         return [part for run in self.ctx.runs() for part in run.line_parts()]
 
