@@ -251,3 +251,50 @@ def test_a_number_abroad_and_a_premium_prefix_are_numbers_called():
     ])
     numbers = of("CALL_NUMBER", hits)
     assert "511-4862-0317" in numbers and "nine hundred" in numbers
+
+
+# -- card data as the ASR writes it: split digits, a garbled code name -------------
+
+
+def test_digits_read_around_a_luhn_window_are_the_card_and_the_mask_shows_no_digits():
+    from callvault.models import Explanation, Finding
+    from callvault.redact.apply import placeholder
+    from callvault.redact.recognizers.cards import CardReader
+
+    amex = "378282246310005"
+    assert luhn_ok(amex)
+    text = "\n".join([
+        "Go ahead with the card number.",
+        f"sure it's 9 {amex[:5]}",
+        "mm-hmm",
+        f"{amex[5:10]} {amex[10:]} -4.",
+    ])
+    ctx = Context(SpokenText.parse(text), (), ("agent", "customer", "agent", "customer"))
+    pans = [s for s in CardReader(ctx).slots if s.entity == "PAN"]
+    covered = "".join(spoken_digits(text[s.start : s.end]) for s in pans)
+    assert covered == "9" + amex + "4"  # the stray first and last digits are redacted with the card
+    last = pans[-1]
+    finding = Finding("PCI", "PAN", last.start, last.end, 0.0, 1.0, "S1", "customer", 0.9, Explanation("PanRecognizer", "answer", note=last.note))
+    assert placeholder(finding, "mask", text[last.start : last.end]) == "[PAN ****]"  # its "last four" may be card digits
+
+
+def test_the_code_after_the_expiry_is_a_cvv_when_its_name_was_not_heard():
+    hits = found([
+        ("agent", "Go ahead with the card whenever you're ready."),
+        ("customer", "It's a Mastercard, 5555 5555 5555 4444, expires 07/28."),
+        ("agent", "Got it, one moment."),
+        ("customer", "and must see the is 381."),
+    ])
+    assert of("CVV", hits) == {"381"}
+    assert of("CARD_EXPIRY", hits) == {"07/28"}
+
+
+def test_an_expiry_written_group_by_group_is_the_expiry_and_the_code_follows_it():
+    hits = found([
+        ("agent", "What's the card number?"),
+        ("customer", "4111 1111 1111 1111"),
+        ("agent", "Okay, and the expiration and the three digits on the back?"),
+        ("customer", "10 -20 -9 and the back is 5 -1 -7."),
+    ])
+    assert of("CARD_EXPIRY", hits) == {"10 -20 -9"}
+    assert of("CVV", hits) == {"5 -1 -7"}

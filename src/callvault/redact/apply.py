@@ -26,7 +26,7 @@ def placeholder(finding: Finding, action: str, spoken: str) -> str:
         return f"[{finding.entity}]"
     digits = spoken_digits(spoken)
     part = _PART.search(finding.explanation.note)
-    last_part = part is None or part.group(1) == part.group(2)
+    last_part = (part is None or part.group(1) == part.group(2)) and "last four uncertain" not in finding.explanation.note
     whole = len(digits) >= 8 or (part is not None and len(digits) >= 4)
     if last_part and whole:
         return f"[{finding.entity} ****{digits[-4:]}]"

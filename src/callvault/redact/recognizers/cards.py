@@ -49,6 +49,7 @@ SECRET_CUES = Phrases(("pin", "pin number", "passcode", "pass code", "password")
 LAST_FOUR = Phrases(("ending in", "ending", "ends in", "ending with", "last four", "last 4", "last four digits", "last four of the card"))
 NOT_CARD = Phrases(("account", "phone", "social", "ssn", "number on the account", "zip", "line", "ticket", "order", "confirmation"))
 PAN_LENGTHS = {16: 3, 15: 2, 14: 1, 13: 1, 19: 1, 17: 0, 18: 0}  # most cards have 16 digits, Amex 15
+UNSURE_LAST_FOUR = "last four uncertain"  # the mask then shows no digits (redact/apply.placeholder)
 PROMPT_LINES = 4  # an unanswered prompt for the expiry or the code holds this many lines
 STREAM_LINES = 8  # how far after a card prompt the number may still be coming
 SLOTS = {"EXPIRY": EXPIRY_CUES, "CVV": CODE_CUES}
@@ -110,6 +111,7 @@ class CardReader:
         self._streams()
         self._readbacks()
         self._expiry_and_code()
+        self._unnamed_code()
 
     @staticmethod
     def pan_cues() -> Phrases:
@@ -207,6 +209,14 @@ class CardReader:
         if windows:
             _, _, i, j = max(windows)
             chosen, note = stream[i:j], f"Luhn-valid {sum(len(groups[k].digits) for k in stream[i:j])} digits"
+            # Digits read before the window, or one or two after it, are the card too: the ASR
+            # split or doubled a digit ("4 628..." / "...226 -4"). Three or more after it may be
+            # the expiry or the code, which the slots below read.
+            tail = stream[j:]
+            tail = tail if 0 < sum(len(groups[k].digits) for k in tail) < 3 else []
+            if i or tail:
+                chosen = stream[:i] + chosen + tail
+                note += f" and {sum(len(groups[k].digits) for k in stream[:i] + tail)} more read with them; {UNSURE_LAST_FOUR}"
         elif sum(len(groups[k].digits) for k in stream) >= 12:
             chosen, note = stream, "card digits after a card prompt, Luhn check failed (ASR error?)"
         else:
@@ -275,6 +285,8 @@ class CardReader:
             for indexes in values:
                 first = groups[indexes[0]].first
                 digits = "".join(groups[i].digits for i in indexes)
+                if not self._fits("EXPIRY", digits) and self._fits("EXPIRY", self._digits(indexes)):
+                    digits = self._digits(indexes)
                 inline = [(p, s, c) for p, s, c in named if p < first and first - p <= 6]
                 slot, cue = None, ""
                 if inline:
@@ -296,6 +308,29 @@ class CardReader:
             if named and values and ctx.role(line) == asker:
                 pending = []
 
+    def _unnamed_code(self) -> None:
+        """The code of a card whose exchange gave no code slot: the card reader's next three- or
+        four-digit value, once the expiry is given. On the audio path the ASR garbles the code's
+        name ("and the CVV is" heard as other words), and the digits must not stay in clear."""
+        ctx, groups = self.ctx, self.ctx.spoken.groups
+        for end_line in sorted(self._stream_lines):
+            if end_line + 1 in self._stream_lines:
+                continue  # not the last line of this reading
+            reader = ctx.role(end_line)
+            lines = range(end_line, min(ctx.line_count, end_line + PROMPT_LINES + 1))
+            slots = [s for s in self.slots if ctx.pieces[ctx.span_pieces(s.start, s.end)[0]].line in lines]
+            if any(s.entity == "CVV" for s in slots) or not any(s.entity == "CARD_EXPIRY" for s in slots):
+                continue
+            expiry_end = max(s.end for s in slots if s.entity == "CARD_EXPIRY")
+            for line in lines:
+                if ctx.role(line) != reader:
+                    continue
+                candidates = [ix for ix in self._values(line) if groups[ix[0]].start >= expiry_end and self.claimed(groups[ix[0]].start, groups[ix[-1]].end) is None]
+                value = next((ix for ix in candidates if len("".join(groups[i].digits for i in ix)) in (3, 4)), None)
+                if value is not None:
+                    self._emit("CVV", value, "code slot: the card reader's next 3-4 digit value after the expiry, its name not heard", "after the expiry")
+                    break
+
     def _follows(self, previous: int, first: int) -> bool:
         """Piece ``first`` follows piece ``previous`` with at most a connective between."""
         between = [self.ctx.norms[i] for i in range(previous + 1, first)]
@@ -304,6 +339,20 @@ class CardReader:
     @staticmethod
     def _fits(slot: str, digits: str) -> bool:
         return _expiry_shaped(digits) if slot == "EXPIRY" else len(digits) in (3, 4)
+
+    def _digits(self, indexes: list[int]) -> str:
+        """A value's digits; "11 -20 -7" (eleven twenty-seven written group by group) reads as 1127."""
+        groups = self.ctx.spoken.groups
+        out, k = "", 0
+        while k < len(indexes):
+            group = groups[indexes[k]]
+            nxt = groups[indexes[k + 1]] if k + 1 < len(indexes) else None
+            if nxt is not None and group.kind == "numeral" and len(group.digits) == 2 and group.digits[1] == "0" and group.digits[0] != "0" \
+                    and len(nxt.digits) == 1 and nxt.digits != "0" and self.ctx.text[group.end : nxt.start].strip() == "-":
+                out, k = out + group.digits[0] + nxt.digits, k + 2
+                continue
+            out, k = out + group.digits, k + 1
+        return out
 
     def _values(self, line: int) -> list[list[int]]:
         """Number values of a line outside the card number: consecutive groups of one run,
