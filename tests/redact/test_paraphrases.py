@@ -298,3 +298,26 @@ def test_an_expiry_written_group_by_group_is_the_expiry_and_the_code_follows_it(
     ])
     assert of("CARD_EXPIRY", hits) == {"10 -20 -9"}
     assert of("CVV", hits) == {"5 -1 -7"}
+
+
+# -- names said as words, as small ASR writes them (lower case, no punctuation) ----
+
+
+def test_introductions_close_at_the_next_clause_and_skip_fillers():
+    hits = found([
+        ("agent", "harbor wireless my name is odessa this call may be recorded"),
+        ("customer", "hi odessa my name's um beverly quist can you help me"),
+        ("agent", "hello is this marguerite fenn"),
+    ])
+    people = of("PERSON", hits)
+    assert {"odessa", "beverly quist", "marguerite fenn"} <= people  # "beverly" ends like an adverb; a name cue says it is none
+
+
+def test_the_answer_to_a_question_for_the_name_opens_with_the_name():
+    hits = found([
+        ("agent", "sure thing can i get the name on the account and your pin"),
+        ("customer", "yeah it's roderick amsel and the pin is four four one nine"),
+        ("agent", "Thanks. And who am I speaking with?"),
+        ("customer", "Inga Sorvik."),
+    ])
+    assert {"roderick amsel", "Inga Sorvik"} <= of("PERSON", hits)

@@ -60,8 +60,15 @@ class SpelledNameRecognizer(SpokenRecognizer):
 INTRODUCTION = Phrases((
     "this is", "my name is", "my name's", "name is", "name's", "names", "i'm", "i am", "you've got", "you have",
     "speaking with", "talking to", "in my name", "in his name", "in her name", "it's", "its", "account holder is",
-    "under the name", "ask for", "calling for", "looking for",
+    "under the name", "ask for", "calling for", "looking for", "is this", "speak with", "speak to",
 ))
+# Cues after which the next words can only be a name: the lowercase-suffix guard ("i'm roaming") is not needed.
+NAMING = frozenset({"my name is", "my name's", "name is", "name's", "is this", "speak with", "speak to", "calling for", "under the name"})
+NAME_QUESTIONS = Phrases((
+    "your name", "your full name", "the name on the account", "who am i speaking with", "who am i speaking to",
+    "who do i have", "who is this", "who's this", "who's calling", "name please", "the account holder's name",
+))
+FILLERS = frozenset({"uh", "um", "er", "erm"})
 ADDRESSING = Phrases((
     "hi", "hey", "hello", "thanks", "thank you", "welcome", "you're welcome", "bye", "goodbye", "morning", "afternoon",
     "evening", "okay", "alright", "sure", "sorry", "perfect", "great",
@@ -89,10 +96,14 @@ NOT_A_NAME = frozenset({
     "mr", "mrs", "ms", "miss", "dr", "girl", "boy", "sweetie", "honey", "dear", "buddy", "that's", "clear", "sweet",
     "oh", "yeah", "hmm", "expiration", "expiry", "expires", "security", "code", "cvv", "pin", "passcode",
 })
-NAME_ENDS = frozenset({"at", "from", "with", "and", "i", "i'm", "how", "what", "who", "calling", "speaking", "um", "uh", "here", "on", "the", "your", "my", "you", "you're", "we", "is", "in"})
+NAME_ENDS = frozenset({
+    "at", "from", "with", "and", "i", "i'm", "how", "what", "who", "calling", "speaking", "um", "uh", "here", "on", "the",
+    "your", "my", "you", "you're", "we", "is", "in", "this", "just", "can", "may", "are", "so", "over", "please", "do",
+    "would", "could", "will", "y'all", "and", "but", "if", "it's", "that's", "i'll", "i've", "we're", "let", "for",
+})
 
 
-def _name_token(ctx: Context, i: int) -> bool:
+def _name_token(ctx: Context, i: int, naming: bool = False) -> bool:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     if i >= len(ctx.pieces) or ctx.pieces[i].kind != "word":
@@ -102,7 +113,7 @@ def _name_token(ctx: Context, i: int) -> bool:
         return False
     if "'" in norm and not text[:1].isupper():
         return False  # "i'm", "you're"
-    if not text[:1].isupper() and re.search(r"(ing|ed|ly|tion|ment|ness|ous|ful|able)$", norm):
+    if not naming and not text[:1].isupper() and re.search(r"(ing|ed|ly|tion|ment|ness|ous|ful|able)$", norm):
         return False  # lowercase verbs and adjectives: "i'm roaming", "it's removed"
     return norm not in STOP_WORDS and norm not in NOT_A_NAME and norm not in BUSINESS_WORDS
 
@@ -118,10 +129,18 @@ class SpokenNameRecognizer(SpokenRecognizer):
         for first, last, phrase in ctx.find(INTRODUCTION):
             if phrase in ("it's", "its") and first - ctx.line_pieces(ctx.pieces[first].line)[0] > 3:
                 continue  # "hi jess, it's Ray": only near the start of a turn
-            end = self._name_after(ctx, last + 1, 3, intro=True, cue_line=ctx.pieces[last].line)
+            at = last + 1
+            while at < len(ctx.norms) and ctx.norms[at] in FILLERS and ctx.pieces[at].line == ctx.pieces[last].line:
+                at += 1  # "this is uh Dana"
+            end = self._name_after(ctx, at, 3, intro=True, cue_line=ctx.pieces[last].line, naming=phrase in NAMING)
             if end is not None:
-                known.update(ctx.norms[last + 1 : end + 1])
-                found.append(Match(ctx.pieces[last + 1].start, ctx.pieces[end].end, 0.8, "lexicon", "introduction", (phrase,)))
+                known.update(ctx.norms[at : end + 1])
+                found.append(Match(ctx.pieces[at].start, ctx.pieces[end].end, 0.8, "lexicon", "introduction", (phrase,)))
+        for line in range(1, ctx.line_count):
+            match = self._answered_name(ctx, line)
+            if match is not None:
+                known.update(ctx.norms[i] for i, p in enumerate(ctx.pieces) if match.start <= p.start < match.end)
+                found.append(match)
         for index, norm in enumerate(ctx.norms):
             if norm.rstrip(".") in TITLES and _name_token(ctx, index + 1):
                 end = index + 1 + (_name_token(ctx, index + 2) and not _stops(ctx, index + 1, index + 2))
@@ -140,12 +159,34 @@ class SpokenNameRecognizer(SpokenRecognizer):
                 found.append(Match(ctx.pieces[index].start, ctx.pieces[index].end, 0.7, "lexicon", "name-again", (), "a name given earlier in the call"))
         yield from found
 
+    def _answered_name(self, ctx: Context, line: int) -> Match | None:
+        """The words that open the answer to "can I get your name?": "Dana Holm, and my PIN is ..."."""
+        asked = ctx.line_pieces(line - 1)
+        pieces = ctx.line_pieces(line)
+        if not asked or not pieces or ctx.role(line - 1) == ctx.role(line):
+            return None
+        unpunctuated = not re.search(r"[.?!,]", ctx.line_text(line - 1))  # small ASR writes no question mark
+        if not (ctx.ends_with_question(asked[-1]) or unpunctuated):
+            return None
+        question = ctx.cue_in_sentence(asked[-1], NAME_QUESTIONS)
+        if question is None:
+            return None
+        at = pieces[0]
+        while at in pieces and (ctx.norms[at] in FILLERS or ctx.norms[at] in ("yeah", "yes", "sure", "hi", "it's", "its", "ok", "okay")):
+            at += 1  # "yeah it's Dana Holm"
+        if at not in pieces:
+            return None
+        end = self._name_after(ctx, at, 3, intro=True, cue_line=line, naming=True)
+        if end is None:
+            return None
+        return Match(ctx.pieces[at].start, ctx.pieces[end].end, 0.75, "answer", "name-answer", (question.phrase,), "answer to a question for the name")
+
     @staticmethod
-    def _name_after(ctx: Context, at: int, most: int, intro: bool, cue_line: int) -> int | None:
+    def _name_after(ctx: Context, at: int, most: int, intro: bool, cue_line: int, naming: bool = False) -> int | None:
         """Last piece of a name of up to ``most`` words starting at piece ``at``, ending at a clause end."""
         end = None
         k = at
-        while k < len(ctx.pieces) and k - at < most and ctx.pieces[k].line == cue_line and _name_token(ctx, k):
+        while k < len(ctx.pieces) and k - at < most and ctx.pieces[k].line == cue_line and _name_token(ctx, k, naming):
             if k > at and _stops(ctx, k - 1, k):
                 break
             end, k = k, k + 1
