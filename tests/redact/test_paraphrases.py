@@ -321,3 +321,30 @@ def test_the_answer_to_a_question_for_the_name_opens_with_the_name():
         ("customer", "Inga Sorvik."),
     ])
     assert {"roderick amsel", "Inga Sorvik"} <= of("PERSON", hits)
+
+
+def test_a_card_read_in_chunks_in_a_payment_is_the_card_when_its_name_was_not_heard():
+    hits = found([
+        ("customer", "I'd like to make a payment on my bill."),
+        ("agent", "Sure, go ahead with the car number when you're ready."),  # the ASR lost the d of "card"
+        ("customer", "Okay, it's 5, 1, 0, 5."),
+        ("agent", "Mm-hmm."),
+        ("customer", "1, 0, 5, 1, 0, 5."),
+        ("agent", "okay"),
+        ("customer", "1, 0, 5 and 1, 0, 0."),
+    ])
+    pans = of("PAN", hits)
+    assert {"5, 1, 0, 5", "1, 0, 5, 1, 0, 5", "1, 0, 5 and 1, 0, 0"} <= pans
+
+
+def test_an_account_number_read_in_chunks_is_no_card():
+    turns = [
+        ("customer", "I want to pay my bill."),
+        ("agent", "What's the account number?"),
+        ("customer", "4471, 0093, 2281, 56."),
+    ]
+    text = "\n".join(t for _, t in turns)
+    from callvault.redact.recognizers.cards import CardReader
+
+    slots = CardReader(Context(SpokenText.parse(text), (), tuple(r for r, _ in turns))).slots
+    assert [s for s in slots if s.entity == "PAN"] == []  # the card reader leaves it to the account cue

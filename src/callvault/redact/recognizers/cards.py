@@ -51,7 +51,9 @@ NOT_CARD = Phrases(("account", "phone", "social", "ssn", "number on the account"
 PAN_LENGTHS = {16: 3, 15: 2, 14: 1, 13: 1, 19: 1, 17: 0, 18: 0}  # most cards have 16 digits, Amex 15
 UNSURE_LAST_FOUR = "last four uncertain"  # the mask then shows no digits (redact/apply.placeholder)
 PROMPT_LINES = 4  # an unanswered prompt for the expiry or the code holds this many lines
-STREAM_LINES = 8  # how far after a card prompt the number may still be coming
+STREAM_LINES = 8
+PAYMENT_TALK = Phrases(("payment", "make a payment", "pay", "paying", "pay it", "put it on", "charge it", "charge the", "card"))
+PAYMENT_LINES = 8  # how far back a payment talked about still explains digits read out without the card's name  # how far after a card prompt the number may still be coming
 SLOTS = {"EXPIRY": EXPIRY_CUES, "CVV": CODE_CUES}
 
 
@@ -136,56 +138,84 @@ class CardReader:
 
     # -- the card number -------------------------------------------------
     def _streams(self) -> None:
-        ctx, groups = self.ctx, self.ctx.spoken.groups
+        ctx = self.ctx
         done_until = -1
         for line in range(ctx.line_count):
             if line <= done_until:
                 continue
             cues = [c for c in _slot_cues(ctx, line) if c[1] == "PAN"]
-            if not cues:
-                continue
-            cue_piece = cues[0][0]
-            if ctx.cue_before(cue_piece + 1, NOT_CARD, 3, block=False):
-                continue
-            after_cue = [i for i in self._groups_by_line.get(line, []) if groups[i].first > cue_piece]
-            # A caller who names the card and reads it ("my Visa, 4111 ...") answers themselves.
-            answerer = ctx.role(line) if after_cue else None
-            stream: list[int] = []
-            last_line = line
-            for current in range(line, min(ctx.line_count, line + STREAM_LINES)):
-                role = ctx.role(current)
-                if current > line and (role == ctx.role(line) if answerer is None else role != answerer):
-                    if _is_backchannel(ctx, current):
-                        continue
-                    if any(c[1] != "PAN" for c in _slot_cues(ctx, current)):
-                        break  # the other party moved on to the expiry or the code
-                    continue  # a read-back or a remark: matched against the card digits later
-                floor = cue_piece if current == line else -1
-                if not self._reads_digits(current, floor):
-                    if current > line and stream:
-                        break
+            if cues:
+                cue_piece, cue = cues[0][0], cues[0][2]
+                if ctx.cue_before(cue_piece + 1, NOT_CARD, 3, block=False):
                     continue
-                stop_at = min((c[0] for c in _slot_cues(ctx, current) if c[1] != "PAN" and c[0] > floor), default=None)
-                taken = 0
-                for index in self._groups_by_line.get(current, []):
-                    group = groups[index]
-                    if group.first <= floor:
-                        continue
-                    if stop_at is not None and group.first > stop_at:
-                        break
-                    if group.kind == "ordinal" or _money(ctx, group):
-                        continue
-                    stream.append(index)
-                    taken += 1
-                    last_line = current
-                if stop_at is not None and stream:
-                    break
-                if current > line and not taken and stream and not _is_backchannel(ctx, current):
-                    break  # the answering party is talking about something else
-                if sum(len(groups[i].digits) for i in stream) >= 19:
-                    break
-            if self._take_card(stream, cues[0][2]):
+            elif self._unnamed_card(line):
+                # The card's name was not heard ("go ahead with the car number"), but a payment
+                # was talked about and this line starts reading digits out: the card, if long enough.
+                cue_piece, cue = ctx.line_pieces(line)[0] - 1, ""
+            else:
+                continue
+            stream, last_line = self._stream(line, cue_piece)
+            if self._take_card(stream, cue or "digits read out in a payment", named=bool(cue)):
                 done_until = last_line
+
+    def _unnamed_card(self, line: int) -> bool:
+        ctx, groups = self.ctx, self.ctx.spoken.groups
+        if not ctx.line_pieces(line) or not self._reads_digits(line, -1):
+            return False
+        digits = "".join(groups[k].digits for k in self._groups_by_line.get(line, []))
+        words = [i for i in ctx.line_pieces(line) if ctx.pieces[i].kind == "word" and ctx.norms[i] not in JOINERS and ctx.norms[i] not in BACKCHANNEL]
+        if len(digits) in (7, 10, 11) or len(words) - len([i for i in words if i in self._number_pieces(line)]) > 3:
+            return False  # a phone number, or a sentence with digits in it: no card read out
+        if any(ctx.pieces[a].line in (line - 1, line) for a, _, _ in ctx.find(NOT_CARD)):
+            return False  # "the account number?" / "4471 0093 ...": another number asked for
+        earlier = [ctx.pieces[a].line for a, _, _ in ctx.find(PAYMENT_TALK)]
+        return any(line - PAYMENT_LINES <= other < line for other in earlier)
+
+    def _stream(self, line: int, cue_piece: int) -> tuple[list[int], int]:
+        """The groups of a card number read from ``line`` on, over turns, until another slot or topic."""
+        ctx, groups = self.ctx, self.ctx.spoken.groups
+        after_cue = [i for i in self._groups_by_line.get(line, []) if groups[i].first > cue_piece]
+        # A caller who names the card and reads it ("my Visa, 4111 ...") answers themselves.
+        answerer = ctx.role(line) if after_cue else None
+        stream: list[int] = []
+        last_line = line
+        for current in range(line, min(ctx.line_count, line + STREAM_LINES)):
+            role = ctx.role(current)
+            if current > line and (role == ctx.role(line) if answerer is None else role != answerer):
+                if _is_backchannel(ctx, current):
+                    continue
+                if any(c[1] != "PAN" for c in _slot_cues(ctx, current)):
+                    break  # the other party moved on to the expiry or the code
+                continue  # a read-back or a remark: matched against the card digits later
+            floor = cue_piece if current == line else -1
+            if not self._reads_digits(current, floor):
+                if current > line and stream:
+                    break
+                continue
+            stop_at = min((c[0] for c in _slot_cues(ctx, current) if c[1] != "PAN" and c[0] > floor), default=None)
+            taken = 0
+            for index in self._groups_by_line.get(current, []):
+                group = groups[index]
+                if group.first <= floor:
+                    continue
+                if stop_at is not None and group.first > stop_at:
+                    break
+                if group.kind == "ordinal" or _money(ctx, group):
+                    continue
+                stream.append(index)
+                taken += 1
+                last_line = current
+            if stop_at is not None and stream:
+                break
+            if current > line and not taken and stream and not _is_backchannel(ctx, current):
+                break  # the answering party is talking about something else
+            if sum(len(groups[i].digits) for i in stream) >= 19:
+                break
+        return stream, last_line
+
+    def _number_pieces(self, line: int) -> set[int]:
+        groups = self.ctx.spoken.groups
+        return {i for k in self._groups_by_line.get(line, []) for i in range(groups[k].first, groups[k].last + 1)}
 
     def _reads_digits(self, line: int, floor: int) -> bool:
         """A line (after piece ``floor``) that is mostly digits being read out, not a sentence with a number in it."""
@@ -195,7 +225,7 @@ class CardReader:
         digits = [i for i in pieces if i in numbers]
         return bool(digits) and len(digits) * 2 >= len(pieces)
 
-    def _take_card(self, stream: list[int], cue: str) -> bool:
+    def _take_card(self, stream: list[int], cue: str, named: bool = True) -> bool:
         groups = self.ctx.spoken.groups
         windows = []
         for i in range(len(stream)):
@@ -212,15 +242,19 @@ class CardReader:
             # Digits read before the window, or one or two after it, are the card too: the ASR
             # split or doubled a digit ("4 628..." / "...226 -4"). Three or more after it may be
             # the expiry or the code, which the slots below read.
-            tail = stream[j:]
+            # Only in the lines the window starts and ends in: "One." answering an IVR menu is no card digit.
+            lead = [k for k in stream[:i] if groups[k].line == groups[stream[i]].line]
+            tail = [k for k in stream[j:] if groups[k].line == groups[stream[j - 1]].line]
             tail = tail if 0 < sum(len(groups[k].digits) for k in tail) < 3 else []
-            if i or tail:
-                chosen = stream[:i] + chosen + tail
-                note += f" and {sum(len(groups[k].digits) for k in stream[:i] + tail)} more read with them; {UNSURE_LAST_FOUR}"
-        elif sum(len(groups[k].digits) for k in stream) >= 12:
+            if lead or tail:
+                chosen = lead + chosen + tail
+                note += f" and {sum(len(groups[k].digits) for k in lead + tail)} more read with them; {UNSURE_LAST_FOUR}"
+        elif sum(len(groups[k].digits) for k in stream) >= (12 if named else 13):
             chosen, note = stream, "card digits after a card prompt, Luhn check failed (ASR error?)"
         else:
             return False
+        if not named:
+            note += "; read out in a payment, the card's name not heard"
         self._pan_groups.update(chosen)
         self._stream_lines.update(groups[k].line for k in chosen)
         self._pan_digits.append("".join(groups[k].digits for k in chosen))
