@@ -1,7 +1,15 @@
 """Call detail (47 CFR 64.2003(d)): where a specific call was made, received or carried.
 
-A place is call detail only when the sentence is about a call or roaming;
-"our store in Toronto" is not.
+A place name is call detail only in a call-detail frame: the far end of a
+call ("a call to the UK", "called my sister in Lima", "a number in Haiti",
+"that's a Paris number", "the 212, that's New York"), where the phone was
+while roaming ("roaming in Peru", "back from Lisbon, and the roaming
+charges"), or a place said in a turn about specific calls ("my cousin in
+Quito" right after the agent read the call out). Counted usage ("twelve
+calls to Peru" is a usage quantity), plan names ("the Canada add-on"),
+stores, addresses and trips still to come ("I'm going to Rome next month")
+are not. Place names come from spaCy (capitalised text) and from a world
+gazetteer (lower-case ASR text), and are dropped where the name is a person.
 """
 
 from __future__ import annotations
@@ -9,27 +17,117 @@ from __future__ import annotations
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases
-from callvault.redact.recognizers.base import Match, SpokenRecognizer
+from callvault.redact.expressions import MONTHS, WEEKDAYS, Runs, find_durations
+from callvault.redact.gazetteer import Gazetteer, Place
+from callvault.redact.recognizers.base import Match, SpokenRecognizer, TextReader
+
+# Words that name a call or its far end; the place after them (via a preposition) is where the call went.
+CALL_NOUNS = frozenset({
+    "call", "called", "calls", "calling", "dialed", "dialled", "dial", "phoned", "rang", "talked", "spoke", "number",
+    "numbers", "connected", "routed", "dropped", "placed", "made", "received", "incoming", "outgoing",
+})
+ROAMING = frozenset({"roaming", "roam", "roamed", "abroad"})
+CHARGE_WORDS = frozenset({"roaming", "bill", "charge", "charges", "charged", "international", "overseas"})
+TRAVEL_PAST = frozenset({"back", "was", "were", "while", "when", "trip", "went", "flew", "visited", "visiting", "traveling", "travelling", "stayed", "vacation"})
+PREPOSITIONS = frozenset({"in", "to", "from", "through", "into", "near", "around", "across", "outside"})
+# A quantity of calls is usage, not a call's place: "twelve calls to Peru", "1,000 minutes to Peru".
+USAGE_NOUNS = frozenset({"calls", "minutes", "mins", "texts", "messages", "hours"})
+QUANTIFIERS = frozenset({"many", "several", "some", "few", "lot", "lots", "bunch", "couple", "all", "any", "most", "no"})
+OFFER_WORDS = frozenset({"includes", "include", "including", "included", "unlimited", "free", "cheaper", "covers", "per", "rate", "rates"})
+# After the name: a plan, a store or a street, not a call's place.
+NOT_A_CALL_PLACE_AFTER = frozenset({
+    "add", "addon", "plan", "plans", "pack", "package", "bundle", "pass", "calling", "rate", "street", "st", "avenue",
+    "ave", "road", "rd", "drive", "boulevard", "blvd", "lane", "court", "store", "stores", "office", "branch", "mall",
+    "airport", "location", "team", "headquarters",
+})
+NOT_A_CALL_PLACE_BEFORE = frozenset({"store", "stores", "office", "branch", "shop", "headquarters", "hq", "team", "dealership", "located", "based", "coverage", "moving", "move", "moved", "live", "lives", "living"})
+FUTURE = frozenset({"will", "i'll", "we'll", "he'll", "she'll", "they'll", "you'll", "gonna", "going", "planning", "upcoming", "next", "tomorrow", "heading", "leaving", "if"})
+NAME_NUMBER = Phrases(("number", "numbers", "area code", "exchange", "prefix"))
+AREA_LINKS = frozenset({"that's", "thats", "that", "is", "it's", "its", "actually", "which", "s", "probably", "out", "of"})
+RECORDING = frozenset({"recorded", "recording", "monitored", "quality", "training", "thanks", "thank"})
+# Common English words that are also large cities (the gazetteer alone would take "calls to mobile numbers").
+EVERYDAY_WORDS = frozenset({
+    "mobile", "reading", "nice", "split", "orange", "normal", "union", "most", "date", "man", "bend", "deal", "van",
+    "mango", "buffalo", "phoenix", "mesa", "vista", "bath", "sale", "hope", "independence", "mission", "pasadena",
+    "cork", "batman", "gap", "surprise", "enterprise", "commerce", "industry", "paradise", "lancaster", "lowell",
+    "of", "little", "rock", "turkey", "china", "chile", "guinea", "jersey", "chad", "georgia", "jordan",
+})
+STOPS = frozenset({"the", "a", "an", "my", "his", "her", "your", "our", "their", "that", "this"})
+SENTENCE_WINDOW = 10
 
 
 class CallLocationRecognizer(SpokenRecognizer):
-    """Where a call was made or carried: "roaming in Toronto", "the Elm Street tower"."""
+    """Where a call was made or carried: "roaming in Toronto", "a call to the UK", "the Elm Street tower"."""
 
     ENTITY = "CALL_LOCATION"
-    CUES = Phrases((
-        "roaming in", "roaming on", "roaming through", "while you were in", "when you were in", "you were in",
-        "calls from", "call from", "called from", "made from", "placed from", "dropped in", "dropped near",
-        "connected in", "connected through", "routed through", "calls in", "call in", "while in", "calls made in",
-    ))
     TOWER = frozenset({"tower", "towers", "site"})
     STOP = frozenset({"the", "a", "an", "on", "at", "near", "hit", "from", "that", "this", "to", "of", "off", "by", "same", "cell", "your", "our", "nearest", "local"})
 
+    def __init__(self, reader: TextReader, gazetteer: Gazetteer | None = None):
+        self._gazetteer = gazetteer  # loaded on first use: once per Detector, never per call
+        self._names = None
+        super().__init__(reader)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.load()
+        return self._gazetteer
+
     def find(self, ctx: Context) -> Iterator[Match]:
-        for first, last, phrase in ctx.find(self.CUES):
-            j = last + 1 + (ctx.norms[last + 1 : last + 2] == ["the"])
-            end = self._place(ctx, j)
-            if end is not None:
-                yield Match(ctx.pieces[j].start, ctx.pieces[end].end, 0.75, "lexicon", "call-place", (phrase,))
+        frames = _Frames(ctx)
+        people: set[str] | None = None
+        for first, last, place in self._places(ctx):
+            why = frames.why(first, last, place)
+            if why is None:
+                continue
+            if people is None:
+                people = self._people(ctx)
+            if set(ctx.norms[first : last + 1]) & people or _person_ner(ctx, first, last):
+                continue
+            yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.8, "lexicon", f"call-place-{why[0]}", (why[1],))
+        yield from self._towers(ctx)
+
+    def _places(self, ctx: Context) -> Iterator[tuple[int, int, Place | None]]:
+        """Place names: the gazetteer's (any case) and spaCy's capitalised LOCATION spans it does not know."""
+        cased = any(p.text[:1].isupper() for p in ctx.pieces)
+        taken: set[int] = set()
+        index = 0
+        while index < len(ctx.pieces):
+            hit = self.gazetteer.match(ctx.norms, index) if ctx.pieces[index].kind == "word" else None
+            if hit and _plausible(ctx, index, hit[0], hit[1], cased):
+                taken.update(range(index, index + hit[0]))
+                yield index, index + hit[0] - 1, hit[1]
+                index += hit[0]
+            else:
+                index += 1
+        for start, end, label in ctx.ner_spans:
+            if label != "LOCATION":
+                continue
+            first, last = ctx.span_pieces(start, end)
+            if last < first or taken.intersection(range(first, last + 1)) or ctx.norms[first] in STOPS:
+                continue
+            if all(ctx.pieces[i].text[:1].isupper() for i in range(first, last + 1)) and not _everyday(ctx, first, last):
+                yield first, last, None
+
+    def _people(self, ctx: Context) -> set[str]:
+        """Words of the names the dialogue gives or uses ("this is Tyler", "thanks, Austin")."""
+        from callvault.redact.recognizers.names import SpokenNameRecognizer
+
+        if self._names is None:
+            self._names = SpokenNameRecognizer(self.reader)
+        words: set[str] = set()
+        for match in self._names.find(ctx):
+            first, last = ctx.span_pieces(match.start, match.end)
+            words.update(ctx.norms[first : last + 1])
+        for start, end, label in ctx.ner_spans:
+            if label == "PERSON":
+                first, last = ctx.span_pieces(start, end)
+                words.update(ctx.norms[first : last + 1])
+        return words
+
+    def _towers(self, ctx: Context) -> Iterator[Match]:
+        """A named cell tower or site: "the Elm Street tower", "cell site Ridgeview 4"."""
         for index, norm in enumerate(ctx.norms):
             if norm not in self.TOWER or (norm == "site" and ctx.norms[index - 1 : index] != ["cell"]):
                 continue
@@ -40,18 +138,163 @@ class CallLocationRecognizer(SpokenRecognizer):
             if start is not None:
                 yield Match(ctx.pieces[start].start, ctx.pieces[index].end, 0.75, "lexicon", "cell-tower", (norm,))
 
-    @staticmethod
-    def _place(ctx: Context, j: int) -> int | None:
-        """Last piece of a place name at j: capitalised words, or a spaCy location."""
-        if j >= len(ctx.pieces) or ctx.pieces[j].kind != "word":
+
+def _plausible(ctx: Context, index: int, length: int, place: Place, cased: bool) -> bool:
+    """A gazetteer hit that reads as a place: capitalised in cased text, not an everyday word, a big enough city."""
+    if cased and not all(ctx.pieces[i].text[:1].isupper() for i in range(index, index + length)):
+        return False  # Whisper capitalises place names: lower case there is a word ("nice", "split")
+    if length == 1 and place.is_city and (_everyday(ctx, index, index) or place.population < 100_000):
+        return False
+    return length > 1 or ctx.norms[index] not in EVERYDAY_WORDS
+
+
+def _everyday(ctx: Context, first: int, last: int) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = ctx.norms[first : last + 1]
+    return len(words) == 1 and (words[0] in EVERYDAY_WORDS or words[0] in STOP_WORDS or words[0] in MONTHS or words[0] in WEEKDAYS or len(words[0]) < 3)
+
+
+def _person_ner(ctx: Context, first: int, last: int) -> bool:
+    start, end = ctx.pieces[first].start, ctx.pieces[last].end
+    return any(label == "PERSON" and s < end and start < e for s, e, label in ctx.ner_spans)
+
+
+class _Frames:
+    """Whether a place name at pieces first..last sits in a call-detail frame, and which."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self._detail_lines: dict[int, bool] = {}
+        self._durations: set[int] | None = None
+
+    def why(self, first: int, last: int, place: Place | None) -> tuple[str, str] | None:
+        ctx = self.ctx
+        after = ctx.norms[last + 1] if last + 1 < len(ctx.pieces) and self._same_sentence(last, last + 1) else ""
+        if after in NOT_A_CALL_PLACE_AFTER or self._zip_after(last):
             return None
-        for start, end, label in ctx.ner_spans:
-            if label == "LOCATION" and start == ctx.pieces[j].start:
-                return ctx.span_pieces(start, end)[1]
-        end = None
-        k = j
-        while k < len(ctx.pieces) and k - j < 3 and ctx.pieces[k].text[:1].isupper() and ctx.pieces[k].line == ctx.pieces[j].line:
-            end, k = k, k + 1
-            if k < len(ctx.pieces) and ctx.text[ctx.pieces[k - 1].end : ctx.pieces[k].start].strip():
-                break
-        return end
+        line = ctx.pieces[first].line
+        big = place is None or not place.is_city or place.population >= 1_000_000 or last > first
+        named = self._named_number(first, last)
+        if named and (big or named[0] == "number"):
+            return named
+        k = first - 1
+        if k >= 0 and ctx.norms[k] == "the":
+            k -= 1
+        if k < 0 or ctx.norms[k] not in PREPOSITIONS or ctx.pieces[k].line != line:
+            return None
+        prep = ctx.norms[k]
+        if self._future(k, last) or self._before(k, NOT_A_CALL_PLACE_BEFORE, 3):
+            return None
+        call = self._call_word(k)
+        if call is not None:
+            if prep in ("to", "from") and not big:
+                return None  # "a call to Tyler": a small city's name is more often a person's
+            return ("call", call)
+        if self._roaming_line(line) and (prep != "to" or self._before(k, TRAVEL_PAST, 2)):
+            return ("roaming", "roaming")
+        if prep == "in" and (self._detail_line(line) or self._detail_line(line - 1)):
+            return ("detail-turn", "calls talked about in the turn")
+        return None
+
+    # -- frames --------------------------------------------------------------
+    def _named_number(self, first: int, last: int) -> tuple[str, str] | None:
+        """"a London number", "that area code is Peru", "nine oh nine, that's Ohio"."""
+        ctx = self.ctx
+        line = ctx.pieces[first].line
+        hit = NAME_NUMBER.match_at(ctx.norms, last + 1) if last + 1 < len(ctx.pieces) else None
+        if hit and ctx.pieces[last + 1].line == line and first > 0 and ctx.norms[first - 1] in ("a", "an", "the", "that"):
+            if self._detail_line(line) or self._detail_line(line - 1):
+                return ("number", hit[0])
+        k, links = first - 1, 0
+        while k >= 0 and ctx.norms[k] in AREA_LINKS and links < 3 and ctx.pieces[k].line == line:
+            k, links = k - 1, links + 1
+        if links and k >= 0 and ctx.pieces[k].line == line and (self._area_code_or_number(k) or ctx.norms[k] == "code"):
+            return ("area-code", "area code")
+        return None
+
+    def _area_code_or_number(self, index: int) -> bool:
+        """Piece ``index`` ends an area code (three digits) or a whole phone number, not a line's last four."""
+        return any(run.last == index and (len(run.digits) == 3 or len(run.digits) >= 10) for run in self.ctx.runs())
+
+    def _call_word(self, prep: int) -> str | None:
+        """A call word shortly before the preposition ("call to", "called my sister in", "a number in")."""
+        ctx = self.ctx
+        for k in range(prep - 1, max(-1, prep - 5), -1):
+            if not self._same_sentence(k, prep):
+                return None
+            norm = ctx.norms[k]
+            if norm in PREPOSITIONS:
+                return None
+            if norm in CALL_NOUNS:
+                if norm == "calling" and ctx.norms[k - 1 : k] == ["for"]:
+                    return None  # "thanks for calling"
+                if norm in USAGE_NOUNS or norm == "numbers":
+                    if self._counted(k):
+                        return None
+                if self._before(k, OFFER_WORDS, 3):
+                    return None
+                return norm
+            if norm in USAGE_NOUNS and self._counted(k):
+                return None
+        return None
+
+    def _counted(self, noun: int) -> bool:
+        """A number or quantifier before a plural usage noun: "12 calls", "a thousand minutes", "lots of calls"."""
+        ctx = self.ctx
+        for k in range(noun - 1, max(-1, noun - 4), -1):
+            if k in ctx.number_pieces or ctx.pieces[k].kind != "word" or ctx.norms[k] in QUANTIFIERS or _number_word(ctx.norms[k]):
+                return True
+            if ctx.norms[k] in ("the", "those", "these"):
+                return False
+        return False
+
+    def _roaming_line(self, line: int) -> bool:
+        norms = {self.ctx.norms[i] for i in self.ctx.line_pieces(line)}
+        return bool(norms & ROAMING) or (bool(norms & CHARGE_WORDS) and bool(norms & TRAVEL_PAST) and "back" in norms)
+
+    def _detail_line(self, line: int) -> bool:
+        """The line reads out or asks about specific calls: a call word outside a recording notice, or a call's length and number."""
+        if line < 0:
+            return False
+        if line not in self._detail_lines:
+            ctx = self.ctx
+            pieces = ctx.line_pieces(line)
+            calls = any(ctx.norms[i] in CALL_NOUNS - {"number", "numbers", "made", "placed", "received", "calling"} and not self._recording(i) for i in pieces)
+            phone = any(i in ctx.number_pieces for i in pieces) and any(i in self.durations for i in pieces)
+            self._detail_lines[line] = calls or phone
+        return self._detail_lines[line]
+
+    @property
+    def durations(self) -> set[int]:
+        if self._durations is None:
+            self._durations = {i for a, b in find_durations(self.ctx, Runs(self.ctx)) for i in range(a, b + 1)}
+        return self._durations
+
+    def _recording(self, index: int) -> bool:
+        """The call word is part of a recording notice or a greeting ("this call is recorded")."""
+        return any(self.ctx.norms[i] in RECORDING for i in self._sentence_window(index, 6))
+
+    def _future(self, prep: int, last: int) -> bool:
+        ctx = self.ctx
+        window = [i for i in self._sentence_window(prep, SENTENCE_WINDOW) if i <= last + 3]
+        return any(ctx.norms[i] in FUTURE for i in window)
+
+    def _before(self, index: int, words: frozenset[str], span: int) -> bool:
+        return any(self.ctx.norms[k] in words for k in range(max(0, index - span), index) if self._same_sentence(k, index))
+
+    def _zip_after(self, last: int) -> bool:
+        nxt = last + 1
+        return nxt < len(self.ctx.pieces) and self.ctx.pieces[nxt].kind == "digits" and len(self.ctx.pieces[nxt].text) == 5
+
+    def _same_sentence(self, a: int, b: int) -> bool:
+        return self.ctx.sentence[a] == self.ctx.sentence[b] and self.ctx.pieces[a].line == self.ctx.pieces[b].line
+
+    def _sentence_window(self, index: int, width: int) -> list[int]:
+        return [i for i in range(max(0, index - width), min(len(self.ctx.pieces), index + width + 1)) if self._same_sentence(i, index)]
+
+
+def _number_word(norm: str) -> bool:
+    from callvault.redact.spoken import DIGIT_WORDS, TEENS, TENS
+
+    return norm in DIGIT_WORDS or norm in TEENS or norm in TENS or norm in ("hundred", "thousand", "dozen")
