@@ -10,6 +10,7 @@ frame. Nothing is downloaded; the data is in the installed package.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,6 +86,11 @@ class Gazetteer:
             add(alias, Place(kind))
         return cls(names)
 
+    @staticmethod
+    def shared() -> "Gazetteer":
+        """One gazetteer per process: read-only package data, so every Detector and worker can share it."""
+        return _shared()
+
     def match(self, norms: Sequence[str], index: int) -> tuple[int, Place] | None:
         """(number of words, place) of the longest name that starts at ``norms[index]``."""
         for length in range(min(_MAX_WORDS, len(norms) - index), 0, -1):
@@ -95,6 +101,11 @@ class Gazetteer:
             if place is not None:
                 return length, place
         return None
+
+
+@functools.cache
+def _shared() -> Gazetteer:
+    return Gazetteer.load()
 
 
 def _outranks(new: Place, old: Place) -> bool:

@@ -55,6 +55,9 @@ STATES = frozenset({"set", "on", "active", "enabled", "live", "off", "removed", 
 TARGETS = frozenset({"line", "lines", "number", "numbers", "account", "phone", "device", "plan"})
 TARGET_OWNERS = frozenset({"the", "that", "this", "his", "her", "your", "my", "their", "our", "each", "every", "both"})
 MAX_MODIFIERS = 3
+FINANCE_WORDS = frozenset({"card", "credit", "debit", "fraud", "bank", "transaction", "withdrawal", "atm", "spending", "purchase"})
+SWITCH_VERBS = frozenset({"turn", "turned", "turning", "switch", "switched", "set", "setting"})
+SETTING_STATES = frozenset({"enabled", "disabled", "activated", "deactivated", "enable", "disable", "activate", "deactivate", "blocked", "unblocked"})
 
 
 def _stops_between(ctx: Context, a: int, b: int) -> bool:
@@ -93,7 +96,22 @@ class TechConfigRecognizer(SpokenRecognizer):
                 j, links = j + 1, links + 1
             if j < len(ctx.pieces) and ctx.norms[j] in self.FEATURE_STATES and not _stops_between(ctx, j - 1, j):
                 yield Match(ctx.pieces[first].start, ctx.pieces[j].end, 0.7, "lexicon", "feature-state", (phrase,))
+        yield from self._features_set(ctx)
         yield from _controls(ctx)
+
+    def _features_set(self, ctx: Context) -> Iterator[Match]:
+        """A feature after its setting verb: "I've turned on Wi-Fi calling", "we disabled data roaming"."""
+        for first, last, phrase in ctx.find(self.FEATURES):
+            k = first - 1
+            if k >= 0 and ctx.norms[k] in ("the", "your", "his", "her", "their", "my"):
+                k -= 1
+            if k >= 0 and ctx.norms[k] in ("on", "off", "up") and not _stops_between(ctx, k, k + 1):
+                k -= 1
+                verbs = SWITCH_VERBS
+            else:
+                verbs = SETTING_STATES
+            if k >= 0 and ctx.norms[k] in verbs and not _stops_between(ctx, k, k + 1) and not _question(ctx, first):
+                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.7, "lexicon", "feature-set", (ctx.norms[k],))
 
 
 def _controls(ctx: Context) -> Iterator[Match]:
@@ -106,13 +124,17 @@ def _controls(ctx: Context) -> Iterator[Match]:
         modifiers = ctx.norms[first:head]
         if norm in CODE_HEADS and not TRANSFER_WORDS.intersection(modifiers[-2:]):
             continue  # an account PIN is a secret, not configuration
-        if _question(ctx, head):
+        if FINANCE_WORDS.intersection(modifiers):
+            continue  # a card lock or a fraud alert is a bank's, not the phone service's
+        if _question(ctx, head) or _conditional(ctx, head):
             continue
         target = _target_after(ctx, head)
         if not modifiers and target is None:
             continue  # "the block is on", "block it": a bare noun or a verb
-        why = _setting_before(ctx, first) or _state_after(ctx, head)
-        if why is None:
+        why = _setting_before(ctx, first) or _state_after(ctx, head) or (target is not None and _state_after(ctx, target))
+        if not why and modifiers and target is not None:
+            why = "on-target"  # "there's a roaming block on that line"
+        if not why:
             continue
         end = head
         if not modifiers:
@@ -131,6 +153,12 @@ def _modifiers_start(ctx: Context, head: int) -> int:
             break
         first -= 1
     return first
+
+
+def _conditional(ctx: Context, index: int) -> bool:
+    """An "if" earlier in the sentence: "if you ever want a cap" offers, it does not set."""
+    sentence = ctx.sentence_pieces(index)
+    return any(ctx.norms[i] == "if" for i in sentence if index - 8 <= i < index)
 
 
 def _question(ctx: Context, index: int) -> bool:

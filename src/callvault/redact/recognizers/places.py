@@ -14,6 +14,7 @@ gazetteer (lower-case ASR text), and are dropped where the name is a person.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases
@@ -23,7 +24,7 @@ from callvault.redact.recognizers.base import Match, SpokenRecognizer, TextReade
 
 # Words that name a call or its far end; the place after them (via a preposition) is where the call went.
 CALL_NOUNS = frozenset({
-    "call", "called", "calls", "calling", "dialed", "dialled", "dial", "phoned", "rang", "talked", "spoke", "number",
+    "call", "called", "calls", "dialed", "dialled", "dial", "phoned", "rang", "talked", "spoke", "number",
     "numbers", "connected", "routed", "dropped", "placed", "made", "received", "incoming", "outgoing",
 })
 ROAMING = frozenset({"roaming", "roam", "roamed", "abroad"})
@@ -48,11 +49,18 @@ RECORDING = frozenset({"recorded", "recording", "monitored", "quality", "trainin
 # Common English words that are also large cities (the gazetteer alone would take "calls to mobile numbers").
 EVERYDAY_WORDS = frozenset({
     "mobile", "reading", "nice", "split", "orange", "normal", "union", "most", "date", "man", "bend", "deal", "van",
-    "mango", "buffalo", "phoenix", "mesa", "vista", "bath", "sale", "hope", "independence", "mission", "pasadena",
+    "mango", "buffalo", "mesa", "vista", "bath", "sale", "hope", "independence", "mission", "pasadena",
     "cork", "batman", "gap", "surprise", "enterprise", "commerce", "industry", "paradise", "lancaster", "lowell",
     "of", "little", "rock", "turkey", "china", "chile", "guinea", "jersey", "chad", "georgia", "jordan",
 })
 STOPS = frozenset({"the", "a", "an", "my", "his", "her", "your", "our", "their", "that", "this"})
+# A call that failed somewhere: "my call dropped near the stadium", "calls cut out at the airport".
+FAILURES = frozenset({"dropped", "drop", "drops", "dropping", "cut", "cuts", "cutting", "failed", "fails", "disconnected", "disconnects", "died", "dies"})
+SPOTS = frozenset({"near", "at", "by", "around", "outside", "inside", "in", "under", "along", "behind", "past"})
+NOT_A_SPOT = frozenset({
+    "morning", "afternoon", "evening", "night", "middle", "end", "beginning", "start", "weekend", "time", "day", "week",
+    "month", "moment", "minute", "second", "hour", "same", "least", "all", "once", "first", "last", "most", "times",
+})
 SENTENCE_WINDOW = 10
 
 
@@ -64,14 +72,14 @@ class CallLocationRecognizer(SpokenRecognizer):
     STOP = frozenset({"the", "a", "an", "on", "at", "near", "hit", "from", "that", "this", "to", "of", "off", "by", "same", "cell", "your", "our", "nearest", "local"})
 
     def __init__(self, reader: TextReader, gazetteer: Gazetteer | None = None):
-        self._gazetteer = gazetteer  # loaded on first use: once per Detector, never per call
+        self._gazetteer = gazetteer  # the process's shared one, read on first use (never per call)
         self._names = None
         super().__init__(reader)
 
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            self._gazetteer = Gazetteer.load()
+            self._gazetteer = Gazetteer.shared()
         return self._gazetteer
 
     def find(self, ctx: Context) -> Iterator[Match]:
@@ -87,10 +95,11 @@ class CallLocationRecognizer(SpokenRecognizer):
                 continue
             yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.8, "lexicon", f"call-place-{why[0]}", (why[1],))
         yield from self._towers(ctx)
+        yield from _failure_spots(ctx)
 
     def _places(self, ctx: Context) -> Iterator[tuple[int, int, Place | None]]:
         """Place names: the gazetteer's (any case) and spaCy's capitalised LOCATION spans it does not know."""
-        cased = any(p.text[:1].isupper() for p in ctx.pieces)
+        cased = _cased(ctx)
         taken: set[int] = set()
         index = 0
         while index < len(ctx.pieces):
@@ -139,6 +148,35 @@ class CallLocationRecognizer(SpokenRecognizer):
                 yield Match(ctx.pieces[start].start, ctx.pieces[index].end, 0.75, "lexicon", "cell-tower", (norm,))
 
 
+def _failure_spots(ctx: Context) -> Iterator[Match]:
+    """Where a call failed: "<call> dropped|cut out|failed <near|at|by> the <landmark>" (the place is the phrase)."""
+    for index, norm in enumerate(ctx.norms):
+        if norm not in FAILURES:
+            continue
+        near = range(max(0, index - 3), min(len(ctx.pieces), index + 3))
+        if not any(ctx.norms[k] in ("call", "calls") and ctx.pieces[k].line == ctx.pieces[index].line for k in near):
+            continue
+        prep = index + 1 + (ctx.norms[index + 1 : index + 2] in (["out"], ["off"]))
+        if prep + 2 >= len(ctx.pieces) or ctx.norms[prep] not in SPOTS or ctx.norms[prep + 1] not in ("the", "a", "that", "this"):
+            continue
+        last = prep + 1
+        while last + 1 < len(ctx.pieces) and last - prep < 4 and ctx.pieces[last + 1].kind == "word" and ctx.pieces[last + 1].line == ctx.pieces[prep].line:
+            nxt = ctx.norms[last + 1]
+            if nxt in PREPOSITIONS or nxt in STOPS or nxt in ("and", "but", "so", "on", "when", "while", "yesterday", "today", "every", "each", "last", "this", "again") or nxt in NOT_A_SPOT:
+                break
+            last += 1
+            if re.search(r"[,.?!;:]", ctx.text[ctx.pieces[last].end : ctx.pieces[last].end + 1]):
+                break
+        if last > prep + 1:
+            yield Match(ctx.pieces[prep].start, ctx.pieces[last].end, 0.75, "lexicon", "call-failure-spot", (norm,))
+
+
+def _cased(ctx: Context) -> bool:
+    """Whisper-style text: most turns start with a capital (lower-case ASR text has none)."""
+    starts = [ctx.line_pieces(line)[0] for line in range(ctx.line_count) if ctx.line_pieces(line)]
+    return sum(ctx.pieces[i].text[:1].isupper() for i in starts) * 2 >= len(starts) > 0
+
+
 def _plausible(ctx: Context, index: int, length: int, place: Place, cased: bool) -> bool:
     """A gazetteer hit that reads as a place: capitalised in cased text, not an everyday word, a big enough city."""
     if cased and not all(ctx.pieces[i].text[:1].isupper() for i in range(index, index + length)):
@@ -174,7 +212,7 @@ class _Frames:
         if after in NOT_A_CALL_PLACE_AFTER or self._zip_after(last):
             return None
         line = ctx.pieces[first].line
-        big = place is None or not place.is_city or place.population >= 1_000_000 or last > first
+        big = place is None or not place.is_city or place.population >= 250_000 or last > first
         named = self._named_number(first, last)
         if named and (big or named[0] == "number"):
             return named
@@ -188,7 +226,7 @@ class _Frames:
             return None
         call = self._call_word(k)
         if call is not None:
-            if prep in ("to", "from") and not big:
+            if prep in ("to", "from") and (call in ("talked", "spoke") or not big):
                 return None  # "a call to Tyler": a small city's name is more often a person's
             return ("call", call)
         if self._roaming_line(line) and (prep != "to" or self._before(k, TRAVEL_PAST, 2)):
@@ -209,7 +247,7 @@ class _Frames:
         k, links = first - 1, 0
         while k >= 0 and ctx.norms[k] in AREA_LINKS and links < 3 and ctx.pieces[k].line == line:
             k, links = k - 1, links + 1
-        if links and k >= 0 and ctx.pieces[k].line == line and (self._area_code_or_number(k) or ctx.norms[k] == "code"):
+        if links and k >= 0 and ctx.pieces[k].line == line and (self._area_code_or_number(k) or ctx.norms[k] in ("code", "number")):
             return ("area-code", "area code")
         return None
 
@@ -224,11 +262,9 @@ class _Frames:
             if not self._same_sentence(k, prep):
                 return None
             norm = ctx.norms[k]
-            if norm in PREPOSITIONS:
-                return None
+            if norm in PREPOSITIONS and norm not in ("to", "from"):
+                return None  # "a call to my aunt in Lima" crosses "to"; "a call on the day in" does not
             if norm in CALL_NOUNS:
-                if norm == "calling" and ctx.norms[k - 1 : k] == ["for"]:
-                    return None  # "thanks for calling"
                 if norm in USAGE_NOUNS or norm == "numbers":
                     if self._counted(k):
                         return None
