@@ -49,6 +49,9 @@ def test_the_gazetteer_knows_cities_countries_and_states_in_any_case_and_without
     ("i got back from puerto rico and theres roaming on my bill", "puerto rico"),
     ("That one is a Dallas number, called at 3:10 p.m. for six minutes.", "Dallas"),
     ("The 415 number, that's San Francisco, it went for twenty minutes.", "San Francisco"),
+    ("so the calls to salem oregon were on the fifth", "salem oregon"),  # a small city vouched for by its state
+    ("I was in Lima all week and now my bill is double.", "Lima"),
+    ("i was calling my mom in ohio and it dropped", "ohio"),
 ])
 def test_a_place_in_a_call_or_roaming_frame_is_call_location(line, place):
     assert place in places(line)
@@ -76,6 +79,7 @@ def test_where_a_call_dropped_is_call_location():
     "Thanks for calling Summit Mobile, this call is recorded. How can I help?",
     "we moved to seattle last year and the bill went up",  # no call frame
     "Your new address is 12 Pine Road, Denver, 80202.",
+    "hi im calling from denver about my bill",  # where this call comes from, said by the caller
 ])
 def test_a_place_outside_a_call_frame_is_no_call_location(line):
     assert places(line) == []
@@ -101,6 +105,8 @@ def test_a_name_the_dialogue_introduces_is_no_place_later():
     ("done data alert set at two gigs on his line", "data alert set at two gigs"),
     ("Done, I've turned on international roaming for you.", "international roaming"),
     ("we removed the international call restriction from the account", "international call restriction"),
+    ("conditional call forwarding is on for your line", "conditional call forwarding"),
+    ("your sim card was swapped yesterday", "sim card was swapped"),
 ])
 def test_a_control_set_on_the_account_is_tech_config(line, config):
     assert config in configs(line)
@@ -113,6 +119,7 @@ def test_a_control_set_on_the_account_is_tech_config(line, config):
     "your account pin is four four one two",  # a secret, not configuration
     "I've placed a fraud alert on your card and account.",  # a bank's control
     "We offer text alerts for deals and promos, would you like those?",
+    "I've set up a refill alert on your prescription.",  # a pharmacy's, not the phone service's
 ])
 def test_no_tech_config_without_a_setting_frame(line):
     assert configs(line) == []

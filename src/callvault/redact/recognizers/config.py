@@ -28,7 +28,14 @@ from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidate
 
 CONTROL_HEADS = frozenset({
     "block", "blocks", "blocker", "cap", "caps", "alert", "alerts", "limit", "limits", "lock", "freeze", "filter",
-    "filters", "restriction", "restrictions", "barring", "screening", "controls",
+    "filters", "restriction", "restrictions", "barring", "screening", "controls", "forwarding",
+})
+# A control is the phone service's when a word of the phrase says so ("usage cap", "roaming block", "on that line").
+SERVICE_WORDS = frozenset({
+    "call", "calls", "calling", "international", "roaming", "data", "usage", "text", "texts", "texting", "messaging",
+    "sms", "mms", "premium", "port", "porting", "transfer", "number", "numbers", "sim", "esim", "voicemail", "hotspot",
+    "gig", "gigs", "gb", "minute", "minutes", "overage", "line", "lines", "spam", "robocall", "collect", "distance",
+    "caller", "wifi", "wi", "fi", "streaming", "video", "international", "device", "phone", "cellular", "network",
 })
 # A PIN or code is configuration only when it guards a number's transfer ("port out PIN"); else it is a secret.
 CODE_HEADS = frozenset({"pin", "code", "passcode"})
@@ -55,7 +62,7 @@ STATES = frozenset({"set", "on", "active", "enabled", "live", "off", "removed", 
 TARGETS = frozenset({"line", "lines", "number", "numbers", "account", "phone", "device", "plan"})
 TARGET_OWNERS = frozenset({"the", "that", "this", "his", "her", "your", "my", "their", "our", "each", "every", "both"})
 MAX_MODIFIERS = 3
-FINANCE_WORDS = frozenset({"card", "credit", "debit", "fraud", "bank", "transaction", "withdrawal", "atm", "spending", "purchase"})
+FINANCE_WORDS = frozenset({"card", "credit", "debit", "fraud", "bank", "transaction", "withdrawal", "atm", "spending", "purchase", "balance", "dollar", "dollars"})
 SWITCH_VERBS = frozenset({"turn", "turned", "turning", "switch", "switched", "set", "setting"})
 SETTING_STATES = frozenset({"enabled", "disabled", "activated", "deactivated", "enable", "disable", "activate", "deactivate", "blocked", "unblocked"})
 
@@ -76,7 +83,7 @@ class TechConfigRecognizer(SpokenRecognizer):
     FEATURES = Phrases((
         "wi-fi calling", "wifi calling", "volte", "hd voice", "call forwarding", "voicemail pin", "voicemail password",
         "international roaming", "data roaming", "roaming", "caller id blocking", "number lock", "sim lock",
-        "port out pin", "esim", "voicemail",
+        "port out pin", "esim", "voicemail", "sim", "sim card",
     ))
     FEATURE_LINKS = frozenset({"is", "was", "has", "been", "got", "turned", "switched", "set", "now", "currently", "be", "get"})
     FEATURE_STATES = frozenset({
@@ -122,13 +129,15 @@ def _controls(ctx: Context) -> Iterator[Match]:
             continue
         first = _modifiers_start(ctx, head)
         modifiers = ctx.norms[first:head]
+        target = _target_after(ctx, head)
         if norm in CODE_HEADS and not TRANSFER_WORDS.intersection(modifiers[-2:]):
             continue  # an account PIN is a secret, not configuration
         if FINANCE_WORDS.intersection(modifiers):
             continue  # a card lock or a fraud alert is a bank's, not the phone service's
+        if target is None and not _service_phrase(ctx, first, head):
+            continue  # "a refill alert", "a credit freeze": not the phone service's
         if _question(ctx, head) or _conditional(ctx, head):
             continue
-        target = _target_after(ctx, head)
         if not modifiers and target is None:
             continue  # "the block is on", "block it": a bare noun or a verb
         why = _setting_before(ctx, first) or _state_after(ctx, head) or (target is not None and _state_after(ctx, target))
@@ -153,6 +162,19 @@ def _modifiers_start(ctx: Context, head: int) -> int:
             break
         first -= 1
     return first
+
+
+def _service_phrase(ctx: Context, first: int, head: int) -> bool:
+    """The modifiers name the phone service, or are a number block or quantity ("900 block", "10 gig cap")."""
+    modifiers = range(first, head)
+    numbers = [i for i in modifiers if i in ctx.number_pieces or ctx.pieces[i].kind != "word" or _number_word(ctx.norms[i])]
+    return bool(SERVICE_WORDS.intersection(ctx.norms[first:head])) or (bool(numbers) and len(numbers) == len(modifiers))
+
+
+def _number_word(norm: str) -> bool:
+    from callvault.redact.spoken import DIGIT_WORDS, TEENS, TENS
+
+    return norm in DIGIT_WORDS or norm in TEENS or norm in TENS or norm in ("hundred", "thousand")
 
 
 def _conditional(ctx: Context, index: int) -> bool:

@@ -24,7 +24,7 @@ from callvault.redact.recognizers.base import Match, SpokenRecognizer, TextReade
 
 # Words that name a call or its far end; the place after them (via a preposition) is where the call went.
 CALL_NOUNS = frozenset({
-    "call", "called", "calls", "dialed", "dialled", "dial", "phoned", "rang", "talked", "spoke", "number",
+    "call", "called", "calls", "calling", "dialed", "dialled", "dial", "dialing", "dialling", "phoned", "phoning", "rang", "talked", "spoke", "number",
     "numbers", "connected", "routed", "dropped", "placed", "made", "received", "incoming", "outgoing",
 })
 ROAMING = frozenset({"roaming", "roam", "roamed", "abroad"})
@@ -104,7 +104,12 @@ class CallLocationRecognizer(SpokenRecognizer):
         index = 0
         while index < len(ctx.pieces):
             hit = self.gazetteer.match(ctx.norms, index) if ctx.pieces[index].kind == "word" else None
-            if hit and _plausible(ctx, index, hit[0], hit[1], cased):
+            region = 0
+            if hit and hit[1].is_city and not _everyday(ctx, index, index + hit[0] - 1) and _capitalised(ctx, index, hit[0], cased):
+                region = self._region_after(ctx, index + hit[0], cased)
+            if region:
+                hit = (hit[0] + region, hit[1])  # "salem, oregon": the state vouches for a small or everyday name
+            if hit and (region or _plausible(ctx, index, hit[0], hit[1], cased)):
                 taken.update(range(index, index + hit[0]))
                 yield index, index + hit[0] - 1, hit[1]
                 index += hit[0]
@@ -118,6 +123,17 @@ class CallLocationRecognizer(SpokenRecognizer):
                 continue
             if all(ctx.pieces[i].text[:1].isupper() for i in range(first, last + 1)) and not _everyday(ctx, first, last):
                 yield first, last, None
+
+    def _region_after(self, ctx: Context, index: int, cased: bool) -> int:
+        """Words of a US state or a country right after a city name, on the same line."""
+        if index >= len(ctx.pieces) or ctx.pieces[index].line != ctx.pieces[index - 1].line:
+            return 0
+        hit = self.gazetteer.match(ctx.norms, index)
+        if hit is None or hit[1].kind not in ("state", "country"):
+            return 0
+        if cased and not ctx.pieces[index].text[:1].isupper():
+            return 0
+        return hit[0]
 
     def _people(self, ctx: Context) -> set[str]:
         """Words of the names the dialogue gives or uses ("this is Tyler", "thanks, Austin")."""
@@ -179,11 +195,15 @@ def _cased(ctx: Context) -> bool:
 
 def _plausible(ctx: Context, index: int, length: int, place: Place, cased: bool) -> bool:
     """A gazetteer hit that reads as a place: capitalised in cased text, not an everyday word, a big enough city."""
-    if cased and not all(ctx.pieces[i].text[:1].isupper() for i in range(index, index + length)):
+    if not _capitalised(ctx, index, length, cased):
         return False  # Whisper capitalises place names: lower case there is a word ("nice", "split")
     if length == 1 and place.is_city and (_everyday(ctx, index, index) or place.population < 100_000):
         return False
     return length > 1 or ctx.norms[index] not in EVERYDAY_WORDS
+
+
+def _capitalised(ctx: Context, index: int, length: int, cased: bool) -> bool:
+    return not cased or all(ctx.pieces[i].text[:1].isupper() for i in range(index, index + length))
 
 
 def _everyday(ctx: Context, first: int, last: int) -> bool:
@@ -229,8 +249,11 @@ class _Frames:
             if prep in ("to", "from") and (call in ("talked", "spoke") or not big):
                 return None  # "a call to Tyler": a small city's name is more often a person's
             return ("call", call)
-        if self._roaming_line(line) and (prep != "to" or self._before(k, TRAVEL_PAST, 2)):
+        travelled = self._before(k, TRAVEL_PAST, 3)
+        if self._roaming_line(line) and (prep != "to" or travelled):
             return ("roaming", "roaming")
+        if travelled and self._charged_line(line):
+            return ("travel", "charges while away")
         if prep == "in" and (self._detail_line(line) or self._detail_line(line - 1)):
             return ("detail-turn", "calls talked about in the turn")
         return None
@@ -265,6 +288,8 @@ class _Frames:
             if norm in PREPOSITIONS and norm not in ("to", "from"):
                 return None  # "a call to my aunt in Lima" crosses "to"; "a call on the day in" does not
             if norm in CALL_NOUNS:
+                if norm == "calling" and (ctx.norms[prep] == "from" or ctx.norms[k - 1 : k] == ["for"]):
+                    return None  # "calling from Denver" is this call's caller, "thanks for calling" a greeting
                 if norm in USAGE_NOUNS or norm == "numbers":
                     if self._counted(k):
                         return None
@@ -286,8 +311,11 @@ class _Frames:
         return False
 
     def _roaming_line(self, line: int) -> bool:
-        norms = {self.ctx.norms[i] for i in self.ctx.line_pieces(line)}
-        return bool(norms & ROAMING) or (bool(norms & CHARGE_WORDS) and bool(norms & TRAVEL_PAST) and "back" in norms)
+        return any(self.ctx.norms[i] in ROAMING for i in self.ctx.line_pieces(line))
+
+    def _charged_line(self, line: int) -> bool:
+        """The turn (or the one before) is about charges: "I was in Lima and my bill doubled"."""
+        return any(self.ctx.norms[i] in CHARGE_WORDS for n in (line, line - 1) for i in self.ctx.line_pieces(n))
 
     def _detail_line(self, line: int) -> bool:
         """The line reads out or asks about specific calls: a call word outside a recording notice, or a call's length and number."""
@@ -296,7 +324,7 @@ class _Frames:
         if line not in self._detail_lines:
             ctx = self.ctx
             pieces = ctx.line_pieces(line)
-            calls = any(ctx.norms[i] in CALL_NOUNS - {"number", "numbers", "made", "placed", "received", "calling"} and not self._recording(i) for i in pieces)
+            calls = any(ctx.norms[i] in CALL_NOUNS - {"number", "numbers", "made", "placed", "received", "calling", "dialing", "dialling", "phoning"} and not self._recording(i) for i in pieces)
             phone = any(i in ctx.number_pieces for i in pieces) and any(i in self.durations for i in pieces)
             self._detail_lines[line] = calls or phone
         return self._detail_lines[line]
