@@ -52,6 +52,8 @@ def test_the_gazetteer_knows_cities_countries_and_states_in_any_case_and_without
     ("so the calls to salem oregon were on the fifth", "salem oregon"),  # a small city vouched for by its state
     ("I was in Lima all week and now my bill is double.", "Lima"),
     ("i was calling my mom in ohio and it dropped", "ohio"),
+    ("That number's in Guatemala, the call was on the 3rd.", "Guatemala"),
+    ("i see a call to a jamaican number on the fourth", "jamaican"),  # a country adjective before "number"
 ])
 def test_a_place_in_a_call_or_roaming_frame_is_call_location(line, place):
     assert place in places(line)
@@ -80,6 +82,7 @@ def test_where_a_call_dropped_is_call_location():
     "we moved to seattle last year and the bill went up",  # no call frame
     "Your new address is 12 Pine Road, Denver, 80202.",
     "hi im calling from denver about my bill",  # where this call comes from, said by the caller
+    "we had mexican food on the trip and the roaming bill was high",
 ])
 def test_a_place_outside_a_call_frame_is_no_call_location(line):
     assert places(line) == []
@@ -107,6 +110,9 @@ def test_a_name_the_dialogue_introduces_is_no_place_later():
     ("we removed the international call restriction from the account", "international call restriction"),
     ("conditional call forwarding is on for your line", "conditional call forwarding"),
     ("your sim card was swapped yesterday", "sim card was swapped"),
+    ("I'll add a block for premium numbers right now.", "block for premium numbers"),
+    ("I've set a hotspot limit of 10 gigs on your line.", "hotspot limit of 10 gigs"),
+    ("your line has an international block on it", "international block"),
 ])
 def test_a_control_set_on_the_account_is_tech_config(line, config):
     assert config in configs(line)
@@ -123,6 +129,17 @@ def test_a_control_set_on_the_account_is_tech_config(line, config):
 ])
 def test_no_tech_config_without_a_setting_frame(line):
     assert configs(line) == []
+
+
+@pytest.mark.parametrize("turns", [
+    ("Thanks for calling Harbor Bank, this call is recorded.", "I was in Miami last week and my card got declined.",
+     "I see it. I've put a travel notice on the card and lifted the fraud alert."),
+    ("front desk, how can i help", "we're checking in from dallas tomorrow and need a late checkout",
+     "sure i've added a note to the reservation in your name"),
+    ("Pharmacy, this is Lee.", "Can you call my refill in to the store in Tucson?", "Done, I've set a refill reminder on your profile."),
+])
+def test_businesses_that_are_no_carrier_get_no_call_location_or_configuration(turns):
+    assert places(*turns) == [] and configs(*turns) == []
 
 
 def test_a_transfer_pins_digits_stay_a_secret_beside_the_configuration():

@@ -28,7 +28,7 @@ from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidate
 
 CONTROL_HEADS = frozenset({
     "block", "blocks", "blocker", "cap", "caps", "alert", "alerts", "limit", "limits", "lock", "freeze", "filter",
-    "filters", "restriction", "restrictions", "barring", "screening", "controls", "forwarding",
+    "filters", "restriction", "restrictions", "barring", "screening", "controls", "forwarding", "saver",
 })
 # A control is the phone service's when a word of the phrase says so ("usage cap", "roaming block", "on that line").
 SERVICE_WORDS = frozenset({
@@ -55,7 +55,7 @@ SETTING_VERBS = frozenset({
     "put", "putting", "add", "added", "adding", "set", "setting", "place", "placed", "placing", "activate",
     "activated", "enable", "enabled", "remove", "removed", "lift", "lifted", "lower", "lowered", "raise", "raised",
     "change", "changed", "reset", "update", "updated", "create", "created", "apply", "applied", "install", "installed",
-    "turn", "turned", "switch", "switched",
+    "turn", "turned", "switch", "switched", "has", "have", "there's",
 })
 LINKS = frozenset({"is", "was", "are", "has", "been", "now", "currently", "can", "will", "be", "should", "all", "'s", "already"})
 STATES = frozenset({"set", "on", "active", "enabled", "live", "off", "removed", "lifted", "added", "placed", "in", "up", "applied", "activated"})
@@ -148,9 +148,9 @@ def _controls(ctx: Context) -> Iterator[Match]:
         end = head
         if not modifiers:
             end = target
-        elif why == "set-at":
+        if why == "set-at" or ctx.norms[head + 1 : head + 2] == ["of"]:
             quantities = quantities if quantities is not None else find_quantities(ctx, Runs(ctx))
-            end = next((b for a, b, _ in quantities if head + 2 <= a <= head + 3), head)
+            end = next((b for a, b, _ in quantities if head + 2 <= a <= head + 3), end)  # "set at 500 minutes", "of 10 gigs"
         yield Match(ctx.pieces[first].start, ctx.pieces[end].end, 0.85, "lexicon", f"control-{why}", (norm,))
 
 
@@ -190,9 +190,16 @@ def _question(ctx: Context, index: int) -> bool:
 
 
 def _target_after(ctx: Context, head: int) -> int | None:
-    """Last piece of "on that number", "on his line" right after the head."""
+    """Last piece of what the control is on: "on that number", "on his line", "for premium numbers"."""
     j = head + 1
-    if ctx.norms[j : j + 1] != ["on"] or _stops_between(ctx, head, j):
+    if j >= len(ctx.pieces) or ctx.norms[j] not in ("on", "for", "against") or _stops_between(ctx, head, j):
+        return None
+    k = j + 1
+    while k < len(ctx.pieces) and k - j <= 3 and ctx.norms[k] not in NP_BOUNDARY and not _stops_between(ctx, k - 1, k):
+        if ctx.norms[k] in SERVICE_WORDS and (k + 1 >= len(ctx.pieces) or ctx.norms[k + 1] not in SERVICE_WORDS or _stops_between(ctx, k, k + 1)):
+            return k  # "a block on international calls", "a cap for data"
+        k += 1
+    if ctx.norms[j] != "on":
         return None
     k = j + 1
     if k < len(ctx.pieces) and (ctx.norms[k] in TARGET_OWNERS or ctx.norms[k].endswith("'s")) and not _stops_between(ctx, j, k):
@@ -207,7 +214,7 @@ def _target_after(ctx: Context, head: int) -> int | None:
 def _setting_before(ctx: Context, first: int) -> str | None:
     """A setting verb just before the phrase: "put a ...", "I've added an ...", "set a ...", "turned on the ..."."""
     k = first - 1
-    while k >= 0 and ctx.norms[k] in ("a", "an", "the", "that", "this", "his", "her", "your", "my", "their", "on", "up", "also") and first - k <= 3:
+    while k >= 0 and ctx.norms[k] in ("a", "an", "the", "that", "this", "his", "her", "your", "my", "their", "on", "up", "also", "now", "just", "already") and first - k <= 4:
         if _stops_between(ctx, k, k + 1):
             return None
         k -= 1

@@ -54,6 +54,14 @@ EVERYDAY_WORDS = frozenset({
     "of", "little", "rock", "turkey", "china", "chile", "guinea", "jersey", "chad", "georgia", "jordan",
 })
 STOPS = frozenset({"the", "a", "an", "my", "his", "her", "your", "our", "their", "that", "this"})
+# Country adjectives, for "a Mexican number" (only before number/area code: "Mexican food" is no place).
+DEMONYMS = frozenset({
+    "mexican", "canadian", "british", "english", "irish", "scottish", "french", "german", "italian", "spanish",
+    "portuguese", "dutch", "polish", "russian", "ukrainian", "indian", "pakistani", "chinese", "japanese", "korean",
+    "filipino", "vietnamese", "thai", "australian", "brazilian", "colombian", "peruvian", "venezuelan", "argentine",
+    "chilean", "cuban", "jamaican", "haitian", "dominican", "guatemalan", "salvadoran", "honduran", "nicaraguan",
+    "nigerian", "ghanaian", "kenyan", "egyptian", "moroccan", "turkish", "israeli", "lebanese", "iranian", "greek",
+})
 # A call that failed somewhere: "my call dropped near the stadium", "calls cut out at the airport".
 FAILURES = frozenset({"dropped", "drop", "drops", "dropping", "cut", "cuts", "cutting", "failed", "fails", "disconnected", "disconnects", "died", "dies"})
 SPOTS = frozenset({"near", "at", "by", "around", "outside", "inside", "in", "under", "along", "behind", "past"})
@@ -115,6 +123,9 @@ class CallLocationRecognizer(SpokenRecognizer):
                 index += hit[0]
             else:
                 index += 1
+        for index, norm in enumerate(ctx.norms):
+            if norm in DEMONYMS and index not in taken and _capitalised(ctx, index, 1, cased):
+                yield index, index, Place("demonym")
         for start, end, label in ctx.ner_spans:
             if label != "LOCATION":
                 continue
@@ -236,6 +247,8 @@ class _Frames:
         named = self._named_number(first, last)
         if named and (big or named[0] == "number"):
             return named
+        if place is not None and place.kind == "demonym":
+            return None  # "a Mexican number" only
         k = first - 1
         if k >= 0 and ctx.norms[k] == "the":
             k -= 1
@@ -284,7 +297,7 @@ class _Frames:
         for k in range(prep - 1, max(-1, prep - 5), -1):
             if not self._same_sentence(k, prep):
                 return None
-            norm = ctx.norms[k]
+            norm = ctx.norms[k].removesuffix("'s")  # "that number's in Peru"
             if norm in PREPOSITIONS and norm not in ("to", "from"):
                 return None  # "a call to my aunt in Lima" crosses "to"; "a call on the day in" does not
             if norm in CALL_NOUNS:
