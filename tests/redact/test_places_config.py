@@ -54,6 +54,8 @@ def test_the_gazetteer_knows_cities_countries_and_states_in_any_case_and_without
     ("i was calling my mom in ohio and it dropped", "ohio"),
     ("That number's in Guatemala, the call was on the 3rd.", "Guatemala"),
     ("i see a call to a jamaican number on the fourth", "jamaican"),  # a country adjective before "number"
+    ("Country code 52, that's Mexico, on the 3rd for 9 minutes.", "Mexico"),
+    ("The call was made near downtown Denver.", "Denver"),
 ])
 def test_a_place_in_a_call_or_roaming_frame_is_call_location(line, place):
     assert place in places(line)
@@ -126,6 +128,7 @@ def test_a_control_set_on_the_account_is_tech_config(line, config):
     "I've placed a fraud alert on your card and account.",  # a bank's control
     "We offer text alerts for deals and promos, would you like those?",
     "I've set up a refill alert on your prescription.",  # a pharmacy's, not the phone service's
+    "i got back from the coast and theres roaming on my bill",  # "on my bill": a preposition, not a state
 ])
 def test_no_tech_config_without_a_setting_frame(line):
     assert configs(line) == []

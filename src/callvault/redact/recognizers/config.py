@@ -62,6 +62,7 @@ STATES = frozenset({"set", "on", "active", "enabled", "live", "off", "removed", 
 TARGETS = frozenset({"line", "lines", "number", "numbers", "account", "phone", "device", "plan"})
 TARGET_OWNERS = frozenset({"the", "that", "this", "his", "her", "your", "my", "their", "our", "each", "every", "both"})
 MAX_MODIFIERS = 3
+OBJECT_LEADS = frozenset({"the", "that", "this", "my", "your", "his", "her", "their", "our", "a", "an", "it", "there"})
 FINANCE_WORDS = frozenset({"card", "credit", "debit", "fraud", "bank", "transaction", "withdrawal", "atm", "spending", "purchase", "balance", "dollar", "dollars"})
 SWITCH_VERBS = frozenset({"turn", "turned", "turning", "switch", "switched", "set", "setting"})
 SETTING_STATES = frozenset({"enabled", "disabled", "activated", "deactivated", "enable", "disable", "activate", "deactivate", "blocked", "unblocked"})
@@ -102,6 +103,8 @@ class TechConfigRecognizer(SpokenRecognizer):
             while j < len(ctx.pieces) and ctx.norms[j] in self.FEATURE_LINKS and links < 3 and not _stops_between(ctx, j - 1, j):
                 j, links = j + 1, links + 1
             if j < len(ctx.pieces) and ctx.norms[j] in self.FEATURE_STATES and not _stops_between(ctx, j - 1, j):
+                if ctx.norms[j] in ("on", "off") and j + 1 < len(ctx.pieces) and ctx.norms[j + 1] in OBJECT_LEADS and not _stops_between(ctx, j, j + 1):
+                    continue  # "roaming on my bill": a preposition, not a state
                 yield Match(ctx.pieces[first].start, ctx.pieces[j].end, 0.7, "lexicon", "feature-state", (phrase,))
         yield from self._features_set(ctx)
         yield from _controls(ctx)

@@ -41,10 +41,14 @@ NOT_A_CALL_PLACE_AFTER = frozenset({
     "ave", "road", "rd", "drive", "boulevard", "blvd", "lane", "court", "store", "stores", "office", "branch", "mall",
     "airport", "location", "team", "headquarters",
 })
-NOT_A_CALL_PLACE_BEFORE = frozenset({"store", "stores", "office", "branch", "shop", "headquarters", "hq", "team", "dealership", "located", "based", "coverage", "moving", "move", "moved", "live", "lives", "living"})
+NOT_A_CALL_PLACE_BEFORE = frozenset({
+    "store", "stores", "office", "branch", "shop", "headquarters", "hq", "team", "dealership", "located", "based", "coverage",
+    "moving", "move", "moved", "live", "lives", "living", "lived", "college", "school", "works", "job", "address",
+})
 FUTURE = frozenset({"will", "i'll", "we'll", "he'll", "she'll", "they'll", "you'll", "gonna", "going", "planning", "upcoming", "next", "tomorrow", "heading", "leaving", "if"})
 NAME_NUMBER = Phrases(("number", "numbers", "area code", "exchange", "prefix"))
-AREA_LINKS = frozenset({"that's", "thats", "that", "is", "it's", "its", "actually", "which", "s", "probably", "out", "of"})
+AREA_LINKS = frozenset({"that's", "thats", "that", "is", "it's", "its", "actually", "which", "s", "probably", "out", "of", "the"})
+PLACE_LEADS = frozenset({"the", "downtown", "central", "northern", "southern", "eastern", "western", "north", "south", "east", "west", "greater", "of"})
 RECORDING = frozenset({"recorded", "recording", "monitored", "quality", "training", "thanks", "thank"})
 # Common English words that are also large cities (the gazetteer alone would take "calls to mobile numbers").
 EVERYDAY_WORDS = frozenset({
@@ -250,8 +254,8 @@ class _Frames:
         if place is not None and place.kind == "demonym":
             return None  # "a Mexican number" only
         k = first - 1
-        if k >= 0 and ctx.norms[k] == "the":
-            k -= 1
+        while k >= 0 and first - k <= 3 and ctx.norms[k] in PLACE_LEADS and ctx.pieces[k].line == line:
+            k -= 1  # "in the UK", "near downtown Denver", "outside of Lima"
         if k < 0 or ctx.norms[k] not in PREPOSITIONS or ctx.pieces[k].line != line:
             return None
         prep = ctx.norms[k]
@@ -289,7 +293,8 @@ class _Frames:
 
     def _area_code_or_number(self, index: int) -> bool:
         """Piece ``index`` ends an area code (three digits) or a whole phone number, not a line's last four."""
-        return any(run.last == index and (len(run.digits) == 3 or len(run.digits) >= 10) for run in self.ctx.runs())
+        country_code = self.ctx.norms[max(0, index - 3) : index].count("code") > 0
+        return any(run.last == index and (len(run.digits) == 3 or len(run.digits) >= 10 or country_code) for run in self.ctx.runs())
 
     def _call_word(self, prep: int) -> str | None:
         """A call word shortly before the preposition ("call to", "called my sister in", "a number in")."""
