@@ -25,7 +25,8 @@ from callvault.redact.recognizers.base import Match, SpokenRecognizer, TextReade
 # Words that name a call or its far end; the place after them (via a preposition) is where the call went.
 CALL_NOUNS = frozenset({
     "call", "called", "calls", "calling", "dialed", "dialled", "dial", "dialing", "dialling", "phoned", "phoning", "rang", "talked", "spoke", "number",
-    "numbers", "connected", "routed", "dropped", "placed", "made", "received", "incoming", "outgoing",
+    "numbers", "connected", "routed", "dropped", "placed", "made", "received", "incoming", "outgoing", "tower",
+    "towers", "pinged",
 })
 ROAMING = frozenset({"roaming", "roam", "roamed", "abroad"})
 CHARGE_WORDS = frozenset({"roaming", "bill", "charge", "charges", "charged", "international", "overseas"})
@@ -74,6 +75,8 @@ NOT_A_SPOT = frozenset({
     "month", "moment", "minute", "second", "hour", "same", "least", "all", "once", "first", "last", "most", "times",
 })
 SENTENCE_WINDOW = 10
+# Call words too common to mark a turn about calls on their own ("the number on the account", "I made a payment").
+NOT_ALONE = frozenset({"number", "numbers", "made", "placed", "received", "calling", "dialing", "dialling", "phoning", "tower", "towers"})
 
 
 class CallLocationRecognizer(SpokenRecognizer):
@@ -342,7 +345,7 @@ class _Frames:
         if line not in self._detail_lines:
             ctx = self.ctx
             pieces = ctx.line_pieces(line)
-            calls = any(ctx.norms[i] in CALL_NOUNS - {"number", "numbers", "made", "placed", "received", "calling", "dialing", "dialling", "phoning"} and not self._recording(i) for i in pieces)
+            calls = any(ctx.norms[i] in CALL_NOUNS - NOT_ALONE and not self._recording(i) for i in pieces)
             phone = any(i in ctx.number_pieces for i in pieces) and any(i in self.durations for i in pieces)
             self._detail_lines[line] = calls or phone
         return self._detail_lines[line]
