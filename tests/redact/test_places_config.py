@@ -145,10 +145,13 @@ def test_businesses_that_are_no_carrier_get_no_call_location_or_configuration(tu
     assert places(*turns) == [] and configs(*turns) == []
 
 
-def test_a_transfer_pins_digits_stay_a_secret_beside_the_configuration():
-    text = "okay the transfer pin can be seven three one nine"
+@pytest.mark.parametrize("text, config, secret", [
+    ("okay the transfer pin can be seven three one nine", "transfer pin", "seven three one nine"),
+    ("Okay, your new port-out PIN is 5 5 1 9.", "new port-out PIN", "5 5 1 9"),
+])
+def test_a_transfer_pins_digits_stay_a_secret_beside_the_configuration(text, config, secret):
     ctx = Context(SpokenText.parse(text), ())
     reader = TextReader()
     found = {(cls.ENTITY, text[m.start : m.end]) for cls in SPOKEN_RECOGNIZERS for m in cls(reader).find(ctx)}
-    assert ("TECH_CONFIG", "transfer pin") in found
-    assert ("AUTH_SECRET", "seven three one nine") in found
+    assert ("TECH_CONFIG", config) in found
+    assert ("AUTH_SECRET", secret) in found

@@ -236,6 +236,6 @@ def _state_after(ctx: Context, head: int) -> str | None:
         j, links = j + 1, links + 1
     if not links or j >= len(ctx.pieces) or _stops_between(ctx, j - 1, j):
         return None
-    if ctx.norms[j] in STATES or (ctx.norms[j - 1] == "be" and (j in ctx.number_pieces or ctx.pieces[j].kind != "word")):
+    if ctx.norms[j] in STATES or (ctx.norms[j - 1] in ("be", "is", "now") and (j in ctx.number_pieces or ctx.pieces[j].kind != "word")):
         return "state"
     return None
