@@ -114,7 +114,7 @@ def test_a_name_the_dialogue_introduces_is_no_place_later():
     ("your sim card was swapped yesterday", "sim card was swapped"),
     ("I'll add a block for premium numbers right now.", "block for premium numbers"),
     ("I've set a hotspot limit of 10 gigs on your line.", "hotspot limit of 10 gigs"),
-    ("your line has an international block on it", "international block"),
+    ("I reset your voicemail password just now.", "voicemail password"),
 ])
 def test_a_control_set_on_the_account_is_tech_config(line, config):
     assert config in configs(line)
@@ -129,6 +129,8 @@ def test_a_control_set_on_the_account_is_tech_config(line, config):
     "We offer text alerts for deals and promos, would you like those?",
     "I've set up a refill alert on your prescription.",  # a pharmacy's, not the phone service's
     "i got back from the coast and theres roaming on my bill",  # "on my bill": a preposition, not a state
+    "Your plan has a 15 gig limit each month.",  # what a plan includes
+    "you've hit your data cap for the month",
 ])
 def test_no_tech_config_without_a_setting_frame(line):
     assert configs(line) == []

@@ -55,7 +55,7 @@ SETTING_VERBS = frozenset({
     "put", "putting", "add", "added", "adding", "set", "setting", "place", "placed", "placing", "activate",
     "activated", "enable", "enabled", "remove", "removed", "lift", "lifted", "lower", "lowered", "raise", "raised",
     "change", "changed", "reset", "update", "updated", "create", "created", "apply", "applied", "install", "installed",
-    "turn", "turned", "switch", "switched", "has", "have", "there's",
+    "turn", "turned", "switch", "switched",
 })
 LINKS = frozenset({"is", "was", "are", "has", "been", "now", "currently", "can", "will", "be", "should", "all", "'s", "already"})
 STATES = frozenset({"set", "on", "active", "enabled", "live", "off", "removed", "lifted", "added", "placed", "in", "up", "applied", "activated"})
@@ -65,7 +65,10 @@ MAX_MODIFIERS = 3
 OBJECT_LEADS = frozenset({"the", "that", "this", "my", "your", "his", "her", "their", "our", "a", "an", "it", "there"})
 FINANCE_WORDS = frozenset({"card", "credit", "debit", "fraud", "bank", "transaction", "withdrawal", "atm", "spending", "purchase", "balance", "dollar", "dollars"})
 SWITCH_VERBS = frozenset({"turn", "turned", "turning", "switch", "switched", "set", "setting"})
-SETTING_STATES = frozenset({"enabled", "disabled", "activated", "deactivated", "enable", "disable", "activate", "deactivate", "blocked", "unblocked"})
+SETTING_STATES = frozenset({
+    "enabled", "disabled", "activated", "deactivated", "enable", "disable", "activate", "deactivate", "blocked", "unblocked",
+    "reset", "changed",
+})
 
 
 def _stops_between(ctx: Context, a: int, b: int) -> bool:
