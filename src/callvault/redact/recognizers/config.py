@@ -35,7 +35,7 @@ SERVICE_WORDS = frozenset({
     "call", "calls", "calling", "international", "roaming", "data", "usage", "text", "texts", "texting", "messaging",
     "sms", "mms", "premium", "port", "porting", "transfer", "number", "numbers", "sim", "esim", "voicemail", "hotspot",
     "gig", "gigs", "gb", "minute", "minutes", "overage", "line", "lines", "spam", "robocall", "collect", "distance",
-    "caller", "wifi", "wi", "fi", "streaming", "video", "international", "device", "phone", "cellular", "network",
+    "caller", "wifi", "wi", "fi", "streaming", "video", "device", "phone", "cellular", "network",
 })
 # A PIN or code is configuration only when it guards a number's transfer ("port out PIN"); else it is a secret.
 CODE_HEADS = frozenset({"pin", "code", "passcode"})
@@ -49,7 +49,7 @@ NP_BOUNDARY = frozenset({
     "on", "off", "up", "also", "just", "then", "there", "here", "it's", "that's", "there's", "done", "okay", "ok",
     "yes", "yeah", "sure", "alright", "now", "please", "want", "like", "get", "got", "have", "has", "had", "do", "did",
     "put", "add", "added", "set", "place", "placed", "turn", "turned", "remove", "removed", "lift", "lifted", "what",
-    "which", "how", "when", "why", "where", "who", "not", "don't", "no", "need", "needs", "know", "hit", "hitting",
+    "which", "how", "when", "why", "where", "who", "not", "don't", "need", "needs", "know", "hit", "hitting",
 })
 SETTING_VERBS = frozenset({
     "put", "putting", "add", "added", "adding", "set", "setting", "place", "placed", "placing", "activate",
