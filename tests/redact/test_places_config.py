@@ -68,6 +68,11 @@ def test_a_place_in_the_turn_after_a_call_was_read_out_is_call_location():
     ) == ["tucson"]
 
 
+def test_an_address_in_a_turn_about_calls_is_no_call_location_but_a_relative_after_a_thanks_is():
+    assert places("hey its dana i live at twelve main street in boise idaho and i want to check a call") == []
+    assert places("thanks youre verified which call", "the one on the fifth it was my brother in dallas") == ["dallas"]
+
+
 def test_where_a_call_dropped_is_call_location():
     assert places("my call cut out at the airport again") == ["at the airport"]
     assert places("calls keep dropping at the end of the day") == []

@@ -50,7 +50,9 @@ FUTURE = frozenset({"will", "i'll", "we'll", "he'll", "she'll", "they'll", "you'
 NAME_NUMBER = Phrases(("number", "numbers", "area code", "exchange", "prefix"))
 AREA_LINKS = frozenset({"that's", "thats", "that", "is", "it's", "its", "actually", "which", "s", "probably", "out", "of", "the"})
 PLACE_LEADS = frozenset({"the", "downtown", "central", "northern", "southern", "eastern", "western", "north", "south", "east", "west", "greater", "of"})
-RECORDING = frozenset({"recorded", "recording", "monitored", "quality", "training", "thanks", "thank"})
+RECORDING = frozenset({"recorded", "recording", "monitored", "quality", "training"})
+# An address before the preposition: "12 Main Street in Boise" is where someone lives.
+STREET_WORDS = frozenset({"street", "st", "avenue", "ave", "road", "rd", "drive", "dr", "lane", "ln", "way", "boulevard", "blvd", "court", "ct", "terrace", "apartment", "apt", "unit", "suite"})
 # Common English words that are also large cities (the gazetteer alone would take "calls to mobile numbers").
 EVERYDAY_WORDS = frozenset({
     "mobile", "reading", "nice", "split", "orange", "normal", "union", "most", "date", "man", "bend", "deal", "van",
@@ -262,7 +264,7 @@ class _Frames:
         if k < 0 or ctx.norms[k] not in PREPOSITIONS or ctx.pieces[k].line != line:
             return None
         prep = ctx.norms[k]
-        if self._future(k, last) or self._before(k, NOT_A_CALL_PLACE_BEFORE, 3):
+        if self._future(k, last) or self._before(k, NOT_A_CALL_PLACE_BEFORE, 6) or self._before(k, STREET_WORDS, 2):
             return None
         call = self._call_word(k)
         if call is not None:
