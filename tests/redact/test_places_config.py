@@ -120,6 +120,8 @@ def test_a_name_the_dialogue_introduces_is_no_place_later():
     ("I'll add a block for premium numbers right now.", "block for premium numbers"),
     ("I've set a hotspot limit of 10 gigs on your line.", "hotspot limit of 10 gigs"),
     ("I reset your voicemail password just now.", "voicemail password"),
+    ("The scam blocker is now on for all three lines.", "scam blocker"),
+    ("i transferred your esim to the new phone", "esim"),
 ])
 def test_a_control_set_on_the_account_is_tech_config(line, config):
     assert config in configs(line)

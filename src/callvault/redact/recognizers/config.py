@@ -34,7 +34,8 @@ CONTROL_HEADS = frozenset({
 SERVICE_WORDS = frozenset({
     "call", "calls", "calling", "international", "roaming", "data", "usage", "text", "texts", "texting", "messaging",
     "sms", "mms", "premium", "port", "porting", "transfer", "number", "numbers", "sim", "esim", "voicemail", "hotspot",
-    "gig", "gigs", "gb", "minute", "minutes", "overage", "line", "lines", "spam", "robocall", "collect", "distance",
+    "gig", "gigs", "gb", "minute", "minutes", "overage", "line", "lines", "spam", "scam", "robocall", "robocalls",
+    "collect", "distance",
     "caller", "wifi", "wi", "fi", "streaming", "video", "device", "phone", "cellular", "network",
 })
 # A PIN or code is configuration only when it guards a number's transfer ("port out PIN"); else it is a secret.
@@ -67,7 +68,7 @@ FINANCE_WORDS = frozenset({"card", "credit", "debit", "fraud", "bank", "transact
 SWITCH_VERBS = frozenset({"turn", "turned", "turning", "switch", "switched", "set", "setting"})
 SETTING_STATES = frozenset({
     "enabled", "disabled", "activated", "deactivated", "enable", "disable", "activate", "deactivate", "blocked", "unblocked",
-    "reset", "changed",
+    "reset", "changed", "swapped", "transferred", "replaced",
 })
 
 
