@@ -292,14 +292,16 @@ class _Frames:
         k, links = first - 1, 0
         while k >= 0 and ctx.norms[k] in AREA_LINKS and links < 3 and ctx.pieces[k].line == line:
             k, links = k - 1, links + 1
-        if links and k >= 0 and ctx.pieces[k].line == line and (self._area_code_or_number(k) or ctx.norms[k] in ("code", "number")):
+        # "nine oh nine, that's Ohio" places a dialled number; "the 809 area code is ..." is numbering-plan knowledge
+        if links and k >= 0 and ctx.pieces[k].line == line and (self._area_code_or_number(k) or ctx.norms[k] == "number"):
             return ("area-code", "area code")
         return None
 
     def _area_code_or_number(self, index: int) -> bool:
         """Piece ``index`` ends an area code (three digits) or a whole phone number, not a line's last four."""
-        country_code = self.ctx.norms[max(0, index - 3) : index].count("code") > 0
-        return any(run.last == index and (len(run.digits) == 3 or len(run.digits) >= 10 or country_code) for run in self.ctx.runs())
+        if "code" in self.ctx.norms[max(0, index - 3) : index]:
+            return False  # "country code 52 is Mexico": a fact about the code, not where a call went
+        return any(run.last == index and (len(run.digits) == 3 or len(run.digits) >= 10) for run in self.ctx.runs())
 
     def _call_word(self, prep: int) -> str | None:
         """A call word shortly before the preposition ("call to", "called my sister in", "a number in")."""
