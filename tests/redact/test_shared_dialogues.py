@@ -21,6 +21,7 @@ FLOORS = {  # entity: (min recall, min precision)
     "AUTH_SECRET": (0.97, 0.9), "BIOGRAPHICAL": (0.97, 0.9),
     "PERSON": (0.88, 0.9), "EMAIL_ADDRESS": (0.9, 0.9), "PHONE_NUMBER": (0.9, 0.9),
     "CALL_NUMBER": (0.9, 0.9), "BILL_AMOUNT": (0.8, 0.75), "CALL_DURATION": (0.8, 0.85), "LOCATION": (0.3, 0.9),
+    "CALL_LOCATION": (0.9, 0.85), "TECH_CONFIG": (0.9, 0.85),
 }
 
 

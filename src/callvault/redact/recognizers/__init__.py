@@ -13,7 +13,8 @@ from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecog
 
 from callvault.redact.recognizers.account import BillAmountRecognizer, ServicePlanRecognizer, UsageQuantityRecognizer
 from callvault.redact.recognizers.base import CATEGORY, SpokenRecognizer, TextReader
-from callvault.redact.recognizers.calldetail import CallDurationRecognizer, CallLocationRecognizer, CallTimeRecognizer
+from callvault.redact.recognizers.calldetail import CallDurationRecognizer, CallTimeRecognizer
+from callvault.redact.recognizers.config import TechConfigRecognizer
 from callvault.redact.recognizers.numbers import (
     AccountNumberRecognizer,
     CallNumberRecognizer,
@@ -24,7 +25,8 @@ from callvault.redact.recognizers.numbers import (
     SsnRecognizer,
 )
 from callvault.redact.recognizers.names import SpelledNameRecognizer, SpokenNameRecognizer, StreetAddressRecognizer
-from callvault.redact.recognizers.secrets import AuthSecretRecognizer, BiographicalRecognizer, TechConfigRecognizer
+from callvault.redact.recognizers.places import CallLocationRecognizer
+from callvault.redact.recognizers.secrets import AuthSecretRecognizer, BiographicalRecognizer
 
 SPOKEN_RECOGNIZERS: tuple[type[SpokenRecognizer], ...] = (
     CallNumberRecognizer, CallTimeRecognizer, CallDurationRecognizer, CallLocationRecognizer,
