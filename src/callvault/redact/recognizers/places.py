@@ -156,7 +156,7 @@ class CallLocationRecognizer(SpokenRecognizer):
         return hit[0]
 
     def _people(self, ctx: Context) -> set[str]:
-        """Words of the names the dialogue gives or uses ("this is Tyler", "thanks, Austin")."""
+        """Words of the names the dialogue gives or uses ("this is Marion", "thanks, Austin")."""
         from callvault.redact.recognizers.names import SpokenNameRecognizer
 
         if self._names is None:
@@ -269,7 +269,7 @@ class _Frames:
         call = self._call_word(k)
         if call is not None:
             if prep in ("to", "from") and (call in ("talked", "spoke") or not big):
-                return None  # "a call to Tyler": a small city's name is more often a person's
+                return None  # "a call to Marion": a small city's name is more often a person's
             return ("call", call)
         travelled = self._before(k, TRAVEL_PAST, 3)
         if self._roaming_line(line) and (prep != "to" or travelled):
