@@ -348,3 +348,23 @@ def test_an_account_number_read_in_chunks_is_no_card():
 
     slots = CardReader(Context(SpokenText.parse(text), (), tuple(r for r, _ in turns))).slots
     assert [s for s in slots if s.entity == "PAN"] == []  # the card reader leaves it to the account cue
+
+
+# -- where the caller lives: zip codes, addresses without a street type, home towns --
+
+
+def test_zip_codes_addresses_and_home_towns_are_locations():
+    hits = found([
+        ("agent", "Can I get the billing zip code?"),
+        ("customer", "It's 60187."),
+        ("agent", "Thanks. And the new mailing address?"),
+        ("customer", "2210 North Halsted, unit 4, Wheaton."),
+        ("customer", "We're moving to Tucson in the spring."),
+    ])
+    places = of("LOCATION", hits)
+    assert {"60187", "2210 North Halsted, unit 4, Wheaton", "Tucson"} <= places
+
+
+def test_five_digits_with_no_zip_or_address_talk_are_no_location():
+    hits = found([("agent", "Your confirmation is 60187 and it ships in 3 days.")])
+    assert of("LOCATION", hits) == set()

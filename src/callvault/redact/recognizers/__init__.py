@@ -25,7 +25,7 @@ from callvault.redact.recognizers.numbers import (
     SsnRecognizer,
 )
 from callvault.redact.recognizers.names import SpelledNameRecognizer, SpokenNameRecognizer, StreetAddressRecognizer
-from callvault.redact.recognizers.places import CallLocationRecognizer
+from callvault.redact.recognizers.places import CallLocationRecognizer, HomePlaceRecognizer
 from callvault.redact.recognizers.secrets import AuthSecretRecognizer, BiographicalRecognizer
 
 SPOKEN_RECOGNIZERS: tuple[type[SpokenRecognizer], ...] = (
@@ -33,7 +33,7 @@ SPOKEN_RECOGNIZERS: tuple[type[SpokenRecognizer], ...] = (
     BillAmountRecognizer, ServicePlanRecognizer, UsageQuantityRecognizer, TechConfigRecognizer,
     AccountNumberRecognizer, AuthSecretRecognizer, BiographicalRecognizer, PanRecognizer, CvvRecognizer,
     ExpiryRecognizer, SsnRecognizer, PhoneNumberRecognizer, SpelledNameRecognizer, SpokenNameRecognizer,
-    StreetAddressRecognizer,
+    StreetAddressRecognizer, HomePlaceRecognizer,
 )
 # spaCy's place names (GPE/LOC) are cities and countries, not the street addresses LOCATION means here.
 NER_ENTITIES = ("PERSON",)

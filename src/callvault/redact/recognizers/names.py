@@ -214,15 +214,24 @@ STREET_TYPES = frozenset({
 UNIT_WORDS = frozenset({"apartment", "apt", "unit", "suite", "ste", "number"})
 
 
+ZIP_CUES = Phrases(("zip", "zip code", "zipcode", "postal code", "billing zip", "service address", "address"))
+ADDRESS_TALK = Phrases(("address", "moved", "moving", "move", "live", "living", "mail", "mailing", "ship", "new place", "apartment"))
+
+
 class StreetAddressRecognizer(SpokenRecognizer):
-    """A street address: a house number, the street's name and type, then unit, city and zip if said."""
+    """A street address (house number, street name, type or a unit/city after a comma) and a zip code."""
 
     ENTITY = "LOCATION"
 
     def find(self, ctx: Context) -> Iterator[Match]:
+        yield from self._zips(ctx)
         for run in ctx.runs():
             for part in run.line_parts():
                 if not 1 <= len(part.digits) <= 6:
+                    continue
+                untyped = self._untyped(ctx, part)
+                if untyped is not None:
+                    yield Match(part.start, ctx.pieces[untyped].end, 0.7, "lexicon", "street-address-untyped", ("address",))
                     continue
                 k, line = part.last + 1, ctx.pieces[part.first].line
                 words = 0
@@ -245,3 +254,40 @@ class StreetAddressRecognizer(SpokenRecognizer):
                         end = j
                     j += 1
                 yield Match(part.start, ctx.pieces[end].end, 0.8, "lexicon", "street-address", ())
+
+    @staticmethod
+    def _zips(ctx: Context) -> Iterator[Match]:
+        """Five digits (or five and four) after "zip", or answering the other side's question for it."""
+        for run in ctx.runs():
+            for part in run.line_parts():
+                if len(part.digits) not in (5, 9):
+                    continue
+                cue = ctx.cue_before(part.first, ZIP_CUES, 6, block=False)
+                asked = ctx.line_pieces(ctx.pieces[part.first].line - 1)
+                if cue is None and asked and ctx.role(ctx.pieces[asked[0]].line) != ctx.role(ctx.pieces[part.first].line):
+                    cue = ctx.cue_in_sentence(asked[-1], ZIP_CUES)
+                    cue = cue if cue and cue.phrase != "address" else None
+                if cue is not None:
+                    yield Match(part.start, part.end, 0.75, "spoken-number", "zip-code", (cue.phrase,))
+
+    @staticmethod
+    def _untyped(ctx: Context, part) -> int | None:
+        """Last piece of "1507 West Addison, apartment 3B, Chicago": a number, capitalised words, a comma, more."""
+        line = ctx.pieces[part.first].line
+        k = part.last + 1
+        while k < len(ctx.pieces) and ctx.pieces[k].line == line and k - part.last <= 3 and ctx.pieces[k].text[:1].isupper() and ctx.pieces[k].kind == "word":
+            k += 1
+        if k == part.last + 1 or k >= len(ctx.pieces) or "," not in ctx.text[ctx.pieces[k - 1].end : ctx.pieces[k].start]:
+            return None
+        talk = [ctx.pieces[a].line for a, _, _ in ctx.find(ADDRESS_TALK)]
+        if not any(line - 1 <= other <= line for other in talk):
+            return None
+        end = k - 1
+        j = k
+        while j < len(ctx.pieces) and ctx.pieces[j].line == line and j - end <= 4:
+            if ctx.norms[j] in UNIT_WORDS or ctx.pieces[j].kind == "digits" or re.fullmatch(r"\d+[a-z]?", ctx.norms[j]) or ctx.pieces[j].text[:1].isupper():
+                end = j
+            else:
+                break
+            j += 1
+        return end

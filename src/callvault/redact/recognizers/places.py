@@ -387,3 +387,32 @@ def _number_word(norm: str) -> bool:
     from callvault.redact.spoken import DIGIT_WORDS, TEENS, TENS
 
     return norm in DIGIT_WORDS or norm in TEENS or norm in TENS or norm in ("hundred", "thousand", "dozen")
+
+
+class HomePlaceRecognizer(CallLocationRecognizer):
+    """Where the caller lives or is moving (PII, LOCATION): "I'm moving to Spokane", "we're out in Tulsa".
+
+    The same gazetteer as call places, in a residence frame instead of a call frame.
+    """
+
+    ENTITY = "LOCATION"
+    CUES = Phrases((
+        "moving to", "move to", "moved to", "moved from", "moved here from", "live in", "living in", "lives in",
+        "out in", "place was in", "place is in", "house in", "home in", "based in", "relocating to", "located in",
+    ))
+
+    def find(self, ctx: Context) -> Iterator[Match]:
+        people: set[str] | None = None
+        for _, last, phrase in ctx.find(self.CUES):
+            j = last + 1 + (ctx.norms[last + 1 : last + 2] == ["the"])
+            if j >= len(ctx.pieces) or ctx.pieces[j].line != ctx.pieces[last].line or ctx.pieces[j].kind != "word":
+                continue
+            hit = self.gazetteer.match(ctx.norms, j)
+            if hit is None or _everyday(ctx, j, j + hit[0] - 1):
+                continue
+            end = j + hit[0] - 1
+            if people is None:
+                people = self._people(ctx)
+            if set(ctx.norms[j : end + 1]) & people or _person_ner(ctx, j, end):
+                continue
+            yield Match(ctx.pieces[j].start, ctx.pieces[end].end, 0.7, "lexicon", "home-place", (phrase,))
