@@ -9,6 +9,7 @@ import pytest
 
 from callvault.redact.context import Context
 from callvault.redact.recognizers import SPOKEN_RECOGNIZERS, TextReader
+from callvault.redact.recognizers.bill import BillAmountRecognizer
 from callvault.redact.spoken import SpokenText, luhn_ok, spoken_digits
 
 WORDS = {str(d): w for d, w in enumerate("zero one two three four five six seven eight nine".split())}
@@ -183,3 +184,65 @@ def test_a_street_address_with_its_unit():
 
 def test_spoken_digits_keep_their_api_for_the_leak_scanner():
     assert spoken_digits("four one one one, 1111") == "41111111"
+
+
+def test_a_bill_amount_said_again_later_is_still_the_bill():
+    hits = found([
+        ("agent", "you're verified and i show seventy three fifteen due on your wireless account"),
+        ("customer", "ok let's pay it"),
+        ("agent", "alright seventy three fifteen is posted to the card, your data plan stays the same"),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"seventy three fifteen"}
+    text = "you're verified and i show seventy three fifteen due on your wireless account\nok\nthanks seventy three fifteen went through"
+    ctx = Context(SpokenText.parse(text), (), ("agent", "customer", "agent"))
+    spans = [text[m.start : m.end] for m in BillAmountRecognizer(TextReader()).find(ctx)]
+    assert spans == ["seventy three fifteen", "seventy three fifteen"]
+
+
+def test_a_bare_number_answering_how_much_to_pay_is_a_bill_amount():
+    hits = found([
+        ("agent", "your phone bill for both lines shows ninety dollars past due, how much would you like to pay now"),
+        ("customer", "i'll do forty now and the rest friday"),
+    ])
+    assert "forty" in of("BILL_AMOUNT", hits)
+    hits = found([
+        ("customer", "how much data do i have left on my plan"),
+        ("agent", "you have about two left"),
+    ])
+    assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_a_bare_number_after_a_payment_verb_is_money():
+    hits = found([("agent", "last cycle on the unlimited plan you paid about thirty in data overages")])
+    assert of("BILL_AMOUNT", hits) == {"thirty"}
+
+
+def test_a_price_said_of_a_product_is_an_offer_and_what_the_customer_pays_is_the_bill():
+    hits = found([
+        ("agent", "Right now you're paying $72 a month for both lines on your plan."),
+        ("agent", "The Starter Saver is $48 a month, and the premium streaming tier is sixty a month."),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"72"}
+
+
+def test_a_charge_named_after_the_amount_is_the_bill_even_in_an_offer():
+    hits = found([("agent", "A bigger data plan would end those $18 overage charges you keep getting.")])
+    assert of("BILL_AMOUNT", hits) == {"18"}
+
+
+def test_a_number_that_prefixes_a_phone_number_is_no_money():
+    hits = found([("agent", "i see a call to a nine hundred number on your line and i can add a nine hundred block to your plan")])
+    assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_dollars_after_a_card_ending_are_the_payment():
+    hits = found([("agent", "Your balance is $64.10. I've charged the card ending in 4410, $64.10 today, on your wireless account.")])
+    assert of("BILL_AMOUNT", hits) == {"64.10"}
+
+
+def test_no_bill_amounts_in_a_call_of_another_industry():
+    hits = found([
+        ("agent", "Your policy premium is $212 and the claim adjuster will call about the water damage."),
+        ("agent", "The deductible on the policy is $500 and your insurance claim is open."),
+    ])
+    assert of("BILL_AMOUNT", hits) == set()

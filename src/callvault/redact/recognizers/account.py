@@ -5,76 +5,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from callvault.redact.context import Context, Phrases, proximity
-from callvault.redact.expressions import Runs, find_amounts, find_quantities, find_spoken_amounts, telecom_call
+from callvault.redact.context import Context, Phrases
+from callvault.redact.expressions import Runs, telecom_call
 from callvault.redact.recognizers.base import Match, SpokenRecognizer
+from callvault.redact.recognizers.bill import BillAmountRecognizer, carrier_speech, offer_in_sentence
 from callvault.redact.recognizers.calldetail import USAGE_WORDS
 
-BILL_WORDS = Phrases((
-    "bill", "balance", "owe", "due", "charged", "charge", "charges", "statement", "past due", "payment",
-    "paid", "total", "amount due", "late fee", "fee", "credit", "autopay", "invoice",
-))
-PRICE_WORDS = Phrases(("costs", "cost", "price", "priced", "retail", "sale", "for new customers", "deal", "promotion"))
-# A price quoted for something the customer does not have yet is no bill content.
-OFFER = Phrases((
-    "would", "could", "if you", "switch", "move to", "moving to", "upgrade", "offer", "promo", "promotion", "deal",
-    "save", "instead", "there's a", "there's an", "option", "options", "for the first", "comes with", "new customers",
-    "get you", "i can do", "bring it", "drop", "it'd be", "would be", "normally", "retail", "starts at", "starting at",
-    "sale", "discount", "lower", "cheaper",
-))
-OWNED = Phrases((
-    "your bill", "you're paying", "you are paying", "you pay", "charged", "balance", "past due", "you owe", "on your account",
-    "refund", "credit", "due", "payment", "paid", "this month", "last month", "statement", "charge", "charges", "fee",
-))
-MONEY_TALK = Phrases((
-    "how much", "cost", "costs", "price", "pay", "paid", "put", "leaves", "leave", "left", "credit", "refund", "back",
-    "charge", "charged", "comes to", "came to", "total", "owe", "bill", "balance", "due", "fee", "amount", "dollars",
-))
-BARE_AMOUNT_CUES = Phrases((
-    "bill is", "balance is", "balance of", "you owe", "owe", "bill was", "total is", "total due is", "due is",
-    "balance was", "bill comes to", "comes to",
-))
-
-
-class BillAmountRecognizer(SpokenRecognizer):
-    """Amounts from the customer's bill: "$84.20", "eighty four dollars and twenty cents", "balance is 84 20"."""
-
-    ENTITY = "BILL_AMOUNT"
-    _offered = staticmethod(lambda ctx, first: _offered_price(ctx, first))
-
-    def find(self, ctx: Context) -> Iterator[Match]:
-        runs = Runs(ctx)
-        taken: set[int] = set()
-        telecom = telecom_call(ctx)
-        for first, last in find_amounts(ctx, runs):
-            cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_before(first, BILL_WORDS, 10)
-            if not cue and not telecom:
-                continue  # a price in a call about no telecom service is no bill
-            if self._offered(ctx, first):
-                continue
-            taken.update(range(first, last + 1))
-            score = 0.6 + 0.35 * proximity(cue, 12) if cue else 0.6
-            yield Match(ctx.pieces[first].start, ctx.pieces[last].end, score, "expression", "amount", (cue.phrase,) if cue else ("telecom call",))
-        for first, last in find_spoken_amounts(ctx, runs):
-            if first in taken:
-                continue
-            cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_in_sentence(first, MONEY_TALK) or ctx.cue_before(first, MONEY_TALK, 12, block=False)
-            rate = ctx.norms[last] in ("month", "day", "year", "week", "each", "even", "line", "flat")
-            if (cue or rate) and telecom and not self._offered(ctx, first):
-                taken.update(range(first, last + 1))
-                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.65, "spoken-number", "spoken-amount", (cue.phrase,) if cue else ("rate",))
-        for run in ctx.runs():
-            if run.first in taken or not 2 <= len(run.digits) <= 6:
-                continue
-            cue = ctx.cue_before(run.first, BARE_AMOUNT_CUES, 2, same_sentence=True)
-            if cue and ctx.norms[run.last + 1 : run.last + 2] not in (["minutes"], ["days"], ["calls"], ["texts"]):
-                yield Match(run.start, run.end, 0.7, "spoken-number", "bare-amount", (cue.phrase,))
-
-
-def _offered_price(ctx: Context, first: int) -> bool:
-    offer = ctx.cue_in_sentence(first, OFFER) or ctx.cue_in_sentence(first, PRICE_WORDS)
-    return bool(offer) and not ctx.cue_in_sentence(first, OWNED)
-
+__all__ = ["BillAmountRecognizer", "ServicePlanRecognizer", "UsageQuantityRecognizer"]
 
 DATA_UNITS = frozenset({"gig", "gigs", "gb", "gigabyte", "gigabytes", "megabytes", "mb", "megs", "texts", "messages", "text"})
 COUNT_UNITS = frozenset({"calls", "times"})
@@ -242,7 +179,7 @@ def plan_phrases(ctx: Context) -> Iterator[Match]:
             continue
         if all(ctx.norms[i] in GENERIC_PLAN for i in range(start, index)):
             continue  # "a better plan", "the international add on": no plan of this customer's
-        if not ctx.cue_in_sentence(index, OWNERSHIP) or (_offered_price(ctx, index) and norm == "plan"):
+        if not ctx.cue_in_sentence(index, OWNERSHIP) or (offer_in_sentence(ctx, index) and norm == "plan"):
             continue
         seen.update(range(start, tail + 1))
         yield Match(ctx.pieces[start].start, ctx.pieces[tail].end, 0.8, "grammar", "named-product", (ctx.norms[index],))
