@@ -246,3 +246,37 @@ def test_no_bill_amounts_in_a_call_of_another_industry():
         ("agent", "The deductible on the policy is $500 and your insurance claim is open."),
     ])
     assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_usage_said_again_continued_or_left_is_usage():
+    hits = found([
+        ("agent", "On your wireless plan you sent 615 texts this cycle, so you're 115 over."),
+        ("customer", "615? Wow."),
+        ("agent", "And on data you used 7.5 gigs this month and about four the month before, so you have about 2.5 left."),
+    ])
+    assert {"615 texts", "115 over", "615", "four", "2.5"} <= of("USAGE_QTY", hits)
+
+
+def test_what_a_plan_a_cap_or_an_offer_gives_is_no_usage():
+    hits = found([
+        ("agent", "You've used 6 gigs so far this cycle on your data plan. The bigger plan comes with 25 gigs of hotspot."),
+        ("agent", "I can set a usage cap so the line stops at, say, 8 gigs."),
+        ("customer", "Yes, 8 gigs for her."),
+        ("agent", "Done, the 8-gig cap is on, and the three gig option would be cheaper."),
+    ])
+    assert of("USAGE_QTY", hits) == {"6 gigs"}
+
+
+def test_calls_counted_with_their_kind_and_a_total_of_hours_are_usage():
+    hits = found([
+        ("agent", "Your home phone line shows 22 long-distance calls last month, about 4 hours total."),
+        ("agent", "The longest call on your line went for an hour and ten minutes, to your bank for eleven minutes."),
+    ])
+    usage = of("USAGE_QTY", hits)
+    assert {"22 long-distance calls", "4 hours total"} <= usage
+    assert not {"ten minutes", "eleven minutes"} & usage
+
+
+def test_a_count_between_times_is_no_usage():
+    hits = found([("agent", "there were two calls to that number on your line between eight and nine in the evening")])
+    assert of("USAGE_QTY", hits) == {"two calls"}

@@ -6,57 +6,12 @@ import re
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases
-from callvault.redact.expressions import Runs, telecom_call
+from callvault.redact.expressions import Runs
 from callvault.redact.recognizers.base import Match, SpokenRecognizer
-from callvault.redact.recognizers.bill import BillAmountRecognizer, carrier_speech, offer_in_sentence
-from callvault.redact.recognizers.calldetail import USAGE_WORDS
+from callvault.redact.recognizers.bill import BillAmountRecognizer, offer_in_sentence
+from callvault.redact.recognizers.usage import PRODUCT_HEADS, UsageQuantityRecognizer
 
 __all__ = ["BillAmountRecognizer", "ServicePlanRecognizer", "UsageQuantityRecognizer"]
-
-DATA_UNITS = frozenset({"gig", "gigs", "gb", "gigabyte", "gigabytes", "megabytes", "mb", "megs", "texts", "messages", "text"})
-COUNT_UNITS = frozenset({"calls", "times"})
-TIME_UNITS = frozenset({"minutes", "mins"})
-ALLOWANCE = Phrases((
-    "comes with", "come with", "includes", "include", "gives you", "give you", "would give", "cap", "alert", "set at",
-    "pauses at", "out of", "up to", "limit", "allowance", "you get", "get you", "it's got",
-))
-COUNT_ADJECTIVES = frozenset({"outgoing", "incoming", "other", "more", "international", "long", "short", "missed", "separate", "different"})
-RATE_AFTER = ("a", "per", "each", "total", "of", "so")
-WAITING = Phrases(("hold", "wait", "waiting", "give me", "takes", "take", "within", "in about", "bear with"))
-
-
-class UsageQuantityRecognizer(SpokenRecognizer):
-    """Amount of use: "1,240 minutes", "twelve gigabytes", "38 calls", "6.1 gigs", "7 outgoing calls"."""
-
-    ENTITY = "USAGE_QTY"
-
-    def find(self, ctx: Context) -> Iterator[Match]:
-        telecom = telecom_call(ctx)
-        runs = Runs(ctx)
-        seen: set[int] = set()
-        for first, run in sorted(runs.by_first.items()):
-            if first in seen or run.groups[0].kind == "ordinal" or any(g.line != run.groups[0].line for g in run.groups):
-                continue
-            k = run.last + 1
-            if k < len(ctx.norms) and ctx.norms[k] in COUNT_ADJECTIVES:
-                k += 1
-            unit = ctx.norms[k] if k < len(ctx.norms) else ""
-            nxt = ctx.norms[k + 1] if k + 1 < len(ctx.norms) else ""
-            if nxt in PRODUCT_TAILS or (unit in ("gig", "gigabyte") and nxt in ("data", "plan")):
-                continue  # "a 3 gig data refill", "the twenty gig plan": a product's name
-            cue = ctx.cue_in_sentence(first, USAGE_WORDS)
-            if not telecom and not cue:
-                continue  # "two kids", "four tires": counts in a call about no telecom service
-            if unit in TIME_UNITS and ctx.cue_in_sentence(first, WAITING):
-                continue  # "hold for about two minutes"
-            if ctx.cue_before(first, ALLOWANCE, 6, same_sentence=True) and not cue:
-                continue  # what a plan gives, not what was used
-            if unit in DATA_UNITS or unit in COUNT_UNITS or (unit in TIME_UNITS and (cue or nxt in RATE_AFTER or ctx.norms[first - 1 : first] == ["about"])):
-                seen.update(range(first, k + 1))
-                end = k + (2 if nxt in ("a", "per") and ctx.norms[k + 2 : k + 3] in (["month"], ["day"]) else 0)
-                score = 0.78 if cue else 0.72
-                yield Match(ctx.pieces[first].start, ctx.pieces[end].end, score, "expression", f"usage-{unit}", (cue.phrase,) if cue else ())
-
 
 class ServicePlanRecognizer(SpokenRecognizer):
     """The customer's plan, add-ons and features: "Unlimited with the international add-on"."""
@@ -117,10 +72,12 @@ ON_PLAN = Phrases((
     "she's on", "you've got", "you have", "you got", "switched to", "switched you to", "moved you to", "you're switched to",
     "you're all set on", "you're set on", "i have", "we have", "called",
 ))
-PRODUCT_TAILS = frozenset({
-    "plan", "plans", "package", "bundle", "pack", "pass", "booster", "top-up", "topup", "feature", "tier", "add-on",
-    "addon", "pool", "promo", "discount", "service",
-})
+PRODUCT_TAILS = PRODUCT_HEADS
+# What makes a plan named in an offer's sentence the customer's own after all.
+PLAN_OWNED = Phrases((
+    "your bill", "you're paying", "you are paying", "you pay", "charged", "balance", "past due", "you owe", "on your account",
+    "refund", "credit", "due", "payment", "paid", "this month", "last month", "statement", "charge", "charges", "fee",
+))
 PLAN_STOPS = frozenset({
     "and", "starting", "at", "for", "which", "that", "so", "from", "since", "but", "because", "right", "now", "today",
     "paying", "it", "is", "was", "you", "you're", "your", "i", "we", "this", "last", "next", "until", "plus"[:0],
@@ -179,7 +136,7 @@ def plan_phrases(ctx: Context) -> Iterator[Match]:
             continue
         if all(ctx.norms[i] in GENERIC_PLAN for i in range(start, index)):
             continue  # "a better plan", "the international add on": no plan of this customer's
-        if not ctx.cue_in_sentence(index, OWNERSHIP) or (offer_in_sentence(ctx, index) and norm == "plan"):
+        if not ctx.cue_in_sentence(index, OWNERSHIP) or (offer_in_sentence(ctx, index, PLAN_OWNED) and norm == "plan"):
             continue
         seen.update(range(start, tail + 1))
         yield Match(ctx.pieces[start].start, ctx.pieces[tail].end, 0.8, "grammar", "named-product", (ctx.norms[index],))

@@ -84,10 +84,10 @@ def carrier_speech(ctx: Context) -> bool:
     return bool(found)
 
 
-def offer_in_sentence(ctx: Context, first: int) -> bool:
-    """An offer's words in the sentence and none of the customer's own."""
+def offer_in_sentence(ctx: Context, first: int, owned: Phrases = OWNED) -> bool:
+    """An offer's words in the sentence and none of the customer's own (``owned``)."""
     offer = ctx.cue_in_sentence(first, OFFER) or ctx.cue_in_sentence(first, PRICE_WORDS)
-    return bool(offer) and not ctx.cue_in_sentence(first, OWNED)
+    return bool(offer) and not ctx.cue_in_sentence(first, owned)
 
 
 def offered_price(ctx: Context, first: int) -> bool:
