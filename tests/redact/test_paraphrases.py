@@ -250,27 +250,27 @@ def test_no_bill_amounts_in_a_call_of_another_industry():
 
 def test_usage_said_again_continued_or_left_is_usage():
     hits = found([
-        ("agent", "On your wireless plan you sent 615 texts this cycle, so you're 115 over."),
-        ("customer", "615? Wow."),
-        ("agent", "And on data you used 7.5 gigs this month and about four the month before, so you have about 2.5 left."),
+        ("agent", "Texting on your wireless plan came in at 615 texts for the cycle, which puts the line 115 over."),
+        ("customer", "Wait, 615, really"),
+        ("agent", "Data-wise the line used 7.5 gigs in May and about four in April, and there are about 2.5 left."),
     ])
     assert {"615 texts", "115 over", "615", "four", "2.5"} <= of("USAGE_QTY", hits)
 
 
 def test_what_a_plan_a_cap_or_an_offer_gives_is_no_usage():
     hits = found([
-        ("agent", "You've used 6 gigs so far this cycle on your data plan. The bigger plan comes with 25 gigs of hotspot."),
-        ("agent", "I can set a usage cap so the line stops at, say, 8 gigs."),
-        ("customer", "Yes, 8 gigs for her."),
-        ("agent", "Done, the 8-gig cap is on, and the three gig option would be cheaper."),
+        ("agent", "So far this cycle your data plan shows 6 gigs used. Our premium tier includes 25 gigs of tethering."),
+        ("agent", "Want a limit on her line? It can be capped at 8 gigs."),
+        ("customer", "Sure, cap her at 8 gigs."),
+        ("agent", "The 8-gig cap is active now, and the three gig option would be cheaper."),
     ])
     assert of("USAGE_QTY", hits) == {"6 gigs"}
 
 
 def test_calls_counted_with_their_kind_and_a_total_of_hours_are_usage():
     hits = found([
-        ("agent", "Your home phone line shows 22 long-distance calls last month, about 4 hours total."),
-        ("agent", "The longest call on your line went for an hour and ten minutes, to your bank for eleven minutes."),
+        ("agent", "In March the landline placed 22 long-distance calls on your account, 4 hours total across them."),
+        ("agent", "One of those calls on the line lasted an hour and ten minutes; the one to your bank ran for eleven minutes."),
     ])
     usage = of("USAGE_QTY", hits)
     assert {"22 long-distance calls", "4 hours total"} <= usage
@@ -280,3 +280,41 @@ def test_calls_counted_with_their_kind_and_a_total_of_hours_are_usage():
 def test_a_count_between_times_is_no_usage():
     hits = found([("agent", "there were two calls to that number on your line between eight and nine in the evening")])
     assert of("USAGE_QTY", hits) == {"two calls"}
+
+
+def test_plan_names_with_spoken_tier_numbers_and_two_word_heads():
+    hits = found([
+        ("agent", "this month the harbor twelve plan on your account has used six gigs"),
+        ("agent", "all set, you're on harbor twelve from the next cycle"),
+        ("agent", "For this month your line also has a 2 gig data top up that I added."),
+    ])
+    plans = of("SERVICE_PLAN", hits)
+    assert {"harbor twelve plan", "harbor twelve"} <= plans
+    assert any("top up" in p for p in plans)
+
+
+def test_a_named_tier_and_what_an_amount_is_paid_for_are_the_customers_plans():
+    hits = found([
+        ("agent", "Your account has two services. You've got Maple Fiber 500, plus a home phone line."),
+        ("agent", "this cycle it's sixty four fifty a month on the coastal saver for your account"),
+        ("agent", "I charged $20 on the Visa ending 4410."),
+    ])
+    plans = of("SERVICE_PLAN", hits)
+    assert "Maple Fiber 500" in plans and "coastal saver" in plans
+    assert any(p.startswith("home phone line") for p in plans)
+    assert not any("Visa" in p for p in plans)
+
+
+def test_plans_offered_at_a_price_lacked_or_in_general_are_not_the_customers():
+    hits = found([
+        ("agent", "the line is on your basic talk plan, and no overseas add on was ever put on it"),
+        ("agent", "if you want asia covered the globe talk add on is twelve a month"),
+        ("agent", "I can look at your usage to find the right travel package, and suggest plans for you."),
+        ("agent", "You'd also stay on a plan for two years."),
+    ])
+    assert of("SERVICE_PLAN", hits) == {"basic talk plan"}
+
+
+def test_a_feature_named_by_the_customer():
+    hits = found([("customer", "Take that recorder fee off, I never use the DVR on my cable box anyway.")])
+    assert of("SERVICE_PLAN", hits) == {"DVR"}

@@ -155,7 +155,7 @@ class UsageQuantityRecognizer(SpokenRecognizer):
             while k >= 0 and ctx.norms[k] in HEDGES:
                 k -= 1
             joined = k >= 1 and ctx.norms[k] in ("and", "or") and ctx.sentence[k] == ctx.sentence[first] and ctx.pieces[k - 1].kind == "word" and not ctx.norms[k - 1].isdigit() and k - 1 not in ctx.number_pieces and not any(r.first <= k - 1 <= r.last for r in ctx.runs())
-            echo = run.digits in used and len(run.digits) >= 2 and 0 < line - used[run.digits] <= 2 and after in ("",) + tuple(EDGE)
+            echo = run.digits in used and len(run.digits) >= 2 and 0 < line - used[run.digits] <= 2 and (after in EDGE or not after or ctx.text[run.end : run.end + 1] in (",", "?", "!", "."))
             if echo:
                 yield Match(run.start, run.end, 0.72, "expression", "usage-echo", ("said before as usage",))
             elif ctx.sentence[first] in sentences and (after in ("left", "remaining") or (joined and (after in EDGE or not after))):
