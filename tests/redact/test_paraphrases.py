@@ -318,3 +318,10 @@ def test_plans_offered_at_a_price_lacked_or_in_general_are_not_the_customers():
 def test_a_feature_named_by_the_customer():
     hits = found([("customer", "Take that recorder fee off, I never use the DVR on my cable box anyway.")])
     assert of("SERVICE_PLAN", hits) == {"DVR"}
+
+
+def test_an_account_number_corrected_as_it_is_read_keeps_both_readings():
+    hits = found([("customer", "sure the account number is three one four oh nine nine two sorry i mean three one four oh nine nine five and i'm calling about my bill")])
+    assert {"three one four oh nine nine two", "three one four oh nine nine five"} <= of("ACCOUNT_NUMBER", hits)
+    hits = found([("customer", "account number is 4412 9905 and no, my callback is 312 555 0188")])
+    assert "312 555 0188" not in of("ACCOUNT_NUMBER", hits)
