@@ -325,3 +325,21 @@ def test_an_account_number_corrected_as_it_is_read_keeps_both_readings():
     assert {"three one four oh nine nine two", "three one four oh nine nine five"} <= of("ACCOUNT_NUMBER", hits)
     hits = found([("customer", "account number is 4412 9905 and no, my callback is 312 555 0188")])
     assert "312 555 0188" not in of("ACCOUNT_NUMBER", hits)
+
+
+def test_what_a_product_runs_or_drops_to_is_a_price_and_what_your_bill_runs_is_the_bill():
+    hits = found([
+        ("agent", "Our Family Four plan runs $140 a month for the data lines."),
+        ("agent", "With autopay on your plan it drops to $55."),
+        ("agent", "Your bill runs about $90 a month for both lines."),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"90"}
+
+
+def test_plan_names_after_your_plan_is_or_enrolled_in_with_capitalised_stop_words():
+    hits = found([
+        ("agent", "your plan is Metro Saver 30 and you've used 2 gigs"),
+        ("agent", "you're enrolled in Talk Anywhere Plus on the account"),
+        ("agent", "your plan is $40 a month on the line"),
+    ])
+    assert of("SERVICE_PLAN", hits) == {"Metro Saver 30", "Talk Anywhere Plus"}

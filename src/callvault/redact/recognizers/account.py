@@ -72,10 +72,11 @@ class ServicePlanRecognizer(SpokenRecognizer):
 ON_PLAN = Phrases((
     "you're on", "you are on", "you're currently on", "you're still on", "i'm on", "i am on", "we're on", "he's on",
     "she's on", "you've got", "you have", "you got", "switched to", "switched you to", "moved you to", "you're switched to",
-    "you're all set on", "you're set on", "i have", "we have", "called", "on",
+    "you're all set on", "you're set on", "i have", "we have", "called", "on", "your plan is", "your current plan is",
+    "enrolled in", "subscribed to", "signed up for",
 ))
 # Frames after which a plan must show it is one: a product word, a feature, or a capitalised name with its tier.
-NEEDS_PRODUCT = frozenset({"you have", "you got", "you've got", "i have", "we have", "called", "on"})
+NEEDS_PRODUCT = frozenset({"you have", "you got", "you've got", "i have", "we have", "called", "on", "signed up for"})
 FEATURE_HEADS = frozenset({"voicemail", "mail", "dvr", "hotspot", "forwarding"})
 NUMBER_WORDS = frozenset(DIGIT_WORDS) | frozenset(TEENS) | frozenset(TENS) | {"hundred"}
 PRODUCT_TAILS = PRODUCT_HEADS
@@ -112,7 +113,8 @@ def _plan_word(ctx: Context, i: int) -> bool:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     norm = ctx.norms[i]
-    named = norm not in STOP_WORDS or norm in ("n", "'n", "&", "and") or norm in NUMBER_WORDS or ctx.pieces[i].kind != "word"
+    capitalised = ctx.pieces[i].text[:1].isupper() and len(norm) > 1  # "Talk Anywhere", "Unlimited Go"
+    named = norm not in STOP_WORDS or norm in ("n", "'n", "&", "and") or norm in NUMBER_WORDS or capitalised or ctx.pieces[i].kind != "word"
     return named and norm not in PLAN_STOPS
 
 
@@ -143,6 +145,8 @@ def plan_phrases(ctx: Context) -> Iterator[Match]:
         j = last + 1 + (ctx.norms[last + 1 : last + 2] in (["the"], ["a"]))
         if j >= len(ctx.pieces) or ctx.pieces[j].line != ctx.pieces[last].line or ctx.norms[j] in NOT_A_PLAN or ctx.norms[j] in GENERIC_PLAN:
             continue
+        if ctx.text[ctx.pieces[j].start - 1 : ctx.pieces[j].start] == "$":
+            continue  # "your plan is $40": its price, not its name
         end = _plan_end(ctx, j, product_needed=phrase in NEEDS_PRODUCT, shape_only=phrase == "on")
         if end is not None and any(ctx.norms[i] in NOT_A_PLAN for i in range(j, end + 1)):
             continue

@@ -38,7 +38,7 @@ OFFER = Phrases((
     "promotion", "deal", "save", "instead", "there's a", "there's an", "option", "options", "for the first", "comes with",
     "new customers", "get you", "i can do", "bring it", "drop", "it'd be", "would be", "normally", "retail",
     "starts at", "starting at", "start at", "sale", "discount", "lower", "cheaper", "suggest", "recommend", "go with",
-    "trade in", "half off", "i'd",
+    "trade in", "half off", "i'd", "drops to", "drop to", "goes down to", "go down to", "brings it to",
 ))
 OWNED = Phrases((
     "your bill", "my bill", "you're paying", "you are paying", "you pay", "you paid", "i pay", "i paid", "i'm paying",
@@ -127,6 +127,10 @@ def _subject_of(ctx: Context, first: int) -> bool | None:
     verb = ctx.norms[k]
     if verb in ("was", "were", "been"):
         return False  # what a thing came to is what was billed; offers are quoted in the present
+    if verb in ("for",) and ctx.norms[k - 1 : k] == ["goes"]:
+        k, verb = k - 1, "is"  # "X goes for $40"
+    if verb in ("runs", "costs"):
+        verb = "is"  # "the X plan runs $140": said of what it is
     if verb not in ("is", "be", "bill's") or ctx.pieces[k - 1].kind != "word":
         return None
     subject = ctx.norms[k - 1]
