@@ -343,3 +343,17 @@ def test_plan_names_after_your_plan_is_or_enrolled_in_with_capitalised_stop_word
         ("agent", "your plan is $40 a month on the line"),
     ])
     assert of("SERVICE_PLAN", hits) == {"Metro Saver 30", "Talk Anywhere Plus"}
+
+
+def test_spoken_bills_with_oh_an_answer_to_whats_my_bill_and_plus_tax():
+    hits = found([
+        ("agent", "ok on your wireless plan with both lines the balance on this one right now is one oh four twenty"),
+        ("customer", "and how much is my bill going to be next month for the data plan"),
+        ("agent", "it's eighty seven thirty, and on top of that fifty nine ninety nine plus tax for the tablet"),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"one oh four twenty", "eighty seven thirty", "fifty nine ninety nine"}
+
+
+def test_a_decimal_said_in_words_is_redacted_whole():
+    hits = found([("agent", "this cycle your line went through nine point four gigs on the data plan")])
+    assert of("USAGE_QTY", hits) == {"nine point four gigs"}

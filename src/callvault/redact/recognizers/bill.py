@@ -50,7 +50,7 @@ OWNED = Phrases((
 MONEY_TALK = Phrases((
     "how much", "cost", "costs", "price", "pay", "paid", "put", "leaves", "leave", "left", "credit", "refund", "back",
     "charge", "charged", "comes to", "came to", "total", "owe", "bill", "balance", "due", "fee", "amount", "dollars",
-    "processed", "posted", "went through", "approved",
+    "processed", "posted", "went through", "approved", "tax", "taxes", "plus tax",
 ))
 # Frames that make a bare number money: "you paid about twenty", "my bill's been ninety".
 BARE_FRAMES = Phrases((
@@ -58,6 +58,7 @@ BARE_FRAMES = Phrases((
     "balance was", "bill comes to", "comes to", "came to", "paid", "you paid", "pay", "paying", "charged",
     "credit of", "bill's been", "bill's", "bill has been", "overage of",
 ))
+NEAR_BILL = Phrases(("balance", "your bill", "amount due", "you owe", "past due", "credit of", "charge was", "charges were"))
 HEDGES = frozenset({"like", "about", "around", "roughly", "almost", "nearly", "just", "only", "over", "under", "actually", "maybe"})
 # Words a number may count or name instead of money: "an eight hundred number", "twelve minutes", "three lines".
 COUNTED = frozenset(QUANTITY_UNITS | DURATION_UNITS | {
@@ -138,7 +139,7 @@ def _subject_of(ctx: Context, first: int) -> bool | None:
         return False
     if verb == "be":
         return True if subject in ("would", "could", "it'd", "that'd", "might") else None
-    before = [ctx.norms[i] for i in range(max(0, k - 5), k) if ctx.sentence[i] == ctx.sentence[k]]
+    before = [ctx.norms[i] for i in range(max(0, k - 8), k) if ctx.sentence[i] == ctx.sentence[k]]
     if subject in BILL_NOUNS or any(w in BILL_NOUNS or w in ("your", "my") for w in before):
         return False  # "your balance is", "your bill for May is"
     if subject in PRONOUNS:
@@ -202,8 +203,10 @@ def _bare(ctx: Context, runs: Runs, taken: set[int]) -> Iterator[Amount]:
     for run in [p for run in ctx.runs() for p in run.line_parts()]:
         if run.first in taken or run.groups[0].kind == "ordinal" or any(g.line != run.groups[0].line for g in run.groups):
             continue
-        if not 1 <= len(run.digits) <= 6 or len(run.groups) > 3 or _counted(ctx, run.last):
+        if not 1 <= len(run.digits) <= 6 or len(run.groups) > 4 or _counted(ctx, run.last):
             continue
+        if run.first == run.last and ctx.norms[run.first] == "one":
+            continue  # "this one", "the one on the account": a pronoun
         if ctx.text[run.end : run.end + 1] in ("-", ":", "/") or ctx.text[run.start - 1 : run.start] in ("-", ":", "/", "#"):
             continue  # part of a phone number, a time or a date
         yield Amount(run.first, run.last, run.digits.lstrip("0") or run.digits, "bare")
@@ -253,6 +256,8 @@ class BillAmountRecognizer(SpokenRecognizer):
         for amount in [*undecided, *_bare(ctx, runs, taken)]:
             line = ctx.pieces[amount.first].line
             frame = ctx.cue_before(self._skip_hedges(ctx, amount.first), BARE_FRAMES, 2, same_sentence=True)
+            if frame is None and amount.kind == "bare" and ctx.pieces[amount.first].kind == "word":
+                frame = ctx.cue_before(amount.first, NEAR_BILL, 7, same_sentence=True)  # "your balance right now is one oh four twenty"
             echo = amount.value in bills and len(amount.value) >= 2 and abs(bills[amount.value] - line) <= 8
             if echo and not (amount.value in offers and offers[amount.value] < bills[amount.value] and not frame):
                 kept.append((amount, 0.8, "echo", ("said before as a bill amount",)))
@@ -299,7 +304,10 @@ class BillAmountRecognizer(SpokenRecognizer):
         return None
 
 
-ASKED_BILL = Phrases(("amount of your", "amount of the", "how much was", "how much is your", "what was your last bill", "last bill"))
+ASKED_BILL = Phrases((
+    "amount of your", "amount of the", "how much was", "how much is your", "how much is my", "how much is the",
+    "what was your last bill", "last bill", "what's my", "what is my", "what's the", "how much do i owe",
+))
 
 
 def _asked_about_the_bill(ctx: Context, first: int) -> bool:
@@ -309,4 +317,4 @@ def _asked_about_the_bill(ctx: Context, first: int) -> bool:
     if not here or first not in here[:12]:
         return False
     prev = ctx.line_pieces(line - 1)
-    return any(ASKED_BILL.match_at(ctx.norms, i) for i in prev) and any(ctx.norms[i] == "bill" for i in prev)
+    return any(ASKED_BILL.match_at(ctx.norms, i) for i in prev) and any(ctx.norms[i] in ("bill", "balance", "owe") for i in prev)

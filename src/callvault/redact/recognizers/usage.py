@@ -83,7 +83,11 @@ class UsageQuantityRecognizer(SpokenRecognizer):
                 continue  # "4 gigs for her, yes": the cap just offered, said back
             seen.update(range(first, end + 1))
             used.setdefault(run.digits, line)
-            found.append(Match(ctx.pieces[first].start, ctx.pieces[end].end, score, "expression", pattern, words))
+            start = first
+            whole = runs.at(first - 2) if ctx.norms[first - 1 : first] == ["point"] else None
+            if whole is not None and whole.last == first - 2:
+                start = whole.first  # "nine point four gigs": the whole number, not its decimals alone
+            found.append(Match(ctx.pieces[start].start, ctx.pieces[end].end, score, "expression", pattern, words))
         found.extend(self._bare(ctx, runs, seen, used, found))
         yield from sorted(found, key=lambda m: m.start)
 
