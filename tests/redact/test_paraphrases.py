@@ -357,3 +357,9 @@ def test_spoken_bills_with_oh_an_answer_to_whats_my_bill_and_plus_tax():
 def test_a_decimal_said_in_words_is_redacted_whole():
     hits = found([("agent", "this cycle your line went through nine point four gigs on the data plan")])
     assert of("USAGE_QTY", hits) == {"nine point four gigs"}
+
+
+def test_a_written_decimal_quantity_and_a_two_word_product_head_are_whole():
+    hits = found([("agent", "Your usage this cycle is 4.7 GB of data, and you've been charged $9.99 for the Spotify add-on on your phone plan.")])
+    assert "4.7 GB" in of("USAGE_QTY", hits)
+    assert "Spotify add-on" in of("SERVICE_PLAN", hits)

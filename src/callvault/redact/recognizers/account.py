@@ -208,6 +208,8 @@ def _plan_end(ctx: Context, j: int, product_needed: bool, shape_only: bool = Fal
         if k > j and re.search(r"[,.?!;]|—", ctx.text[ctx.pieces[k - 1].end : ctx.pieces[k].start]):
             break
         norm = ctx.norms[k]
+        if k > j and (norm, ctx.norms[k + 1] if k + 1 < len(ctx.norms) else "") in (("add", "on"), ("top", "up")):
+            return k + 1  # "the Spotify add-on"
         if norm in PRODUCT_TAILS or (norm in FEATURE_HEADS and (product_needed or k > j)):
             if k == j or (shape_only and norm in FEATURE_HEADS):
                 return None  # "on a plan": no name

@@ -87,6 +87,8 @@ class UsageQuantityRecognizer(SpokenRecognizer):
             whole = runs.at(first - 2) if ctx.norms[first - 1 : first] == ["point"] else None
             if whole is not None and whole.last == first - 2:
                 start = whole.first  # "nine point four gigs": the whole number, not its decimals alone
+            elif first > 0 and ctx.pieces[first - 1].kind == "digits" and ctx.text[ctx.pieces[first - 1].end : ctx.pieces[first].start] == ".":
+                start = first - 1  # "4.7 GB" read as two numbers
             found.append(Match(ctx.pieces[start].start, ctx.pieces[end].end, score, "expression", pattern, words))
         found.extend(self._bare(ctx, runs, seen, used, found))
         yield from sorted(found, key=lambda m: m.start)
