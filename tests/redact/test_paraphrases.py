@@ -363,3 +363,20 @@ def test_a_written_decimal_quantity_and_a_two_word_product_head_are_whole():
     hits = found([("agent", "Your usage this cycle is 4.7 GB of data, and you've been charged $9.99 for the Spotify add-on on your phone plan.")])
     assert "4.7 GB" in of("USAGE_QTY", hits)
     assert "Spotify add-on" in of("SERVICE_PLAN", hits)
+
+
+def test_a_framed_bill_said_back_and_a_usage_with_its_unit_elided():
+    hits = found([
+        ("agent", "so that call to lima came to twelve eighty and you're on the metro basic plan"),
+        ("customer", "ok can you take that twelve eighty back off"),
+        ("agent", "sure, and i put the twenty on the card for your wireless bill"),
+        ("agent", "the plan gives you five hundred minutes and you used four eighty"),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"twelve eighty", "twenty"}
+    text = "\n".join(t for _, t in [
+        ("agent", "so that call to lima came to twelve eighty and you're on the metro basic plan"),
+        ("customer", "ok can you take that twelve eighty back off"),
+    ])
+    ctx = Context(SpokenText.parse(text), (), ("agent", "customer"))
+    assert len(list(BillAmountRecognizer(TextReader()).find(ctx))) == 2
+    assert of("USAGE_QTY", hits) == {"four eighty"}

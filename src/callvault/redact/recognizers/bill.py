@@ -56,7 +56,7 @@ MONEY_TALK = Phrases((
 BARE_FRAMES = Phrases((
     "bill is", "balance is", "balance of", "you owe", "owe", "bill was", "total is", "total due is", "due is",
     "balance was", "bill comes to", "comes to", "came to", "paid", "you paid", "pay", "paying", "charged",
-    "credit of", "bill's been", "bill's", "bill has been", "overage of",
+    "credit of", "bill's been", "bill's", "bill has been", "overage of", "put", "run", "take off",
 ))
 NEAR_BILL = Phrases(("balance", "your bill", "amount due", "you owe", "past due", "credit of", "charge was", "charges were"))
 HEDGES = frozenset({"like", "about", "around", "roughly", "almost", "nearly", "just", "only", "over", "under", "actually", "maybe"})
@@ -253,18 +253,25 @@ class BillAmountRecognizer(SpokenRecognizer):
                 bills.setdefault(amount.value, line)
                 kept.append((amount, *decided))
         taken = {i for a in amounts for i in range(a.first, a.last + 1)}
-        for amount in [*undecided, *_bare(ctx, runs, taken)]:
-            line = ctx.pieces[amount.first].line
+        rest = sorted([*undecided, *_bare(ctx, runs, taken)], key=lambda a: a.first)
+        later: list[Amount] = []
+        for amount in rest:  # framed first, so that a framed value can be echoed too
             frame = ctx.cue_before(self._skip_hedges(ctx, amount.first), BARE_FRAMES, 2, same_sentence=True)
             if frame is None and amount.kind == "bare" and ctx.pieces[amount.first].kind == "word":
                 frame = ctx.cue_before(amount.first, NEAR_BILL, 7, same_sentence=True)  # "your balance right now is one oh four twenty"
-            echo = amount.value in bills and len(amount.value) >= 2 and abs(bills[amount.value] - line) <= 8
-            if echo and not (amount.value in offers and offers[amount.value] < bills[amount.value] and not frame):
-                kept.append((amount, 0.8, "echo", ("said before as a bill amount",)))
-            elif frame and not offered_price(ctx, amount.first):
+            if frame and not offered_price(ctx, amount.first):
                 kept.append((amount, 0.75, "framed-amount", (frame.phrase,)))
             elif _asked_how_much(ctx, amount.first) and telecom:
                 kept.append((amount, 0.75, "answered-amount", ("how much",)))
+            else:
+                later.append(amount)
+                continue
+            bills.setdefault(amount.value, ctx.pieces[amount.first].line)
+        for amount in later:
+            line = ctx.pieces[amount.first].line
+            echo = amount.value in bills and len(amount.value) >= 2 and abs(bills[amount.value] - line) <= 8
+            if echo and not (amount.value in offers and offers[amount.value] < bills[amount.value]):
+                kept.append((amount, 0.8, "echo", ("said before as a bill amount",)))
         # "let's do the hundred": the round amount the call named, said as a noun
         for index, norm in enumerate(ctx.norms):
             if norm == "hundred" and index not in taken and ctx.norms[index - 1 : index] == ["the"] and "100" in bills:
@@ -282,6 +289,9 @@ class BillAmountRecognizer(SpokenRecognizer):
     def _decide(ctx: Context, amount: Amount, telecom: bool) -> tuple[float, str, tuple[str, ...]] | bool | None:
         """(score, pattern, cue words) for the customer's money, False for an offer's price, None when unsure."""
         first = amount.first
+        said_after = ctx.norms[BillAmountRecognizer._skip_hedges(ctx, first) - 1] if first > 0 else ""
+        if amount.kind != "currency" and said_after in ("used", "sent", "made", "use", "using"):
+            return None  # "you used four eighty": minutes, not money
         answered = _asked_about_the_bill(ctx, first)
         if amount.kind == "currency":
             cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_before(first, BILL_WORDS, 10)

@@ -50,6 +50,7 @@ TOTALS = frozenset({"total", "altogether", "combined", "overall"})
 AGGREGATE = (("of", "calls"), ("of", "talk"), ("of", "calling"), ("of", "talk", "time"))
 # The customer's own use said in the present: "you use about 12 gigs", "based on your 3 gigs a month".
 USE_NOW = Phrases(("use", "uses", "using", "you use", "your usage"))
+USE_VERBS = frozenset({"used", "sent", "made", "use", "using"})
 HEDGES = frozenset({"about", "like", "around", "roughly", "almost", "nearly", "just", "only", "over"})
 EDGE = frozenset({"the", "last", "this", "in", "a", "per", "each", "before", "ago", "that"})
 
@@ -164,6 +165,8 @@ class UsageQuantityRecognizer(SpokenRecognizer):
             echo = run.digits in used and len(run.digits) >= 2 and 0 < line - used[run.digits] <= 2 and (after in EDGE or not after or ctx.text[run.end : run.end + 1] in (",", "?", "!", "."))
             if echo:
                 yield Match(run.start, run.end, 0.72, "expression", "usage-echo", ("said before as usage",))
+            elif k >= 0 and ctx.norms[k] in USE_VERBS and ctx.sentence[k] == ctx.sentence[first] and _unit_in_sentence(ctx, first) and (after in EDGE or not after):
+                yield Match(run.start, run.end, 0.7, "expression", "usage-elided", (ctx.norms[k],))  # "... 500 minutes and you used four eighty"
             elif ctx.sentence[first] in sentences and (after in ("left", "remaining") or (joined and (after in EDGE or not after))):
                 yield Match(run.start, run.end, 0.7, "expression", "usage-continued", (after or ctx.norms[k],))
 
