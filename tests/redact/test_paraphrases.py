@@ -231,7 +231,7 @@ def test_a_charge_named_after_the_amount_is_the_bill_even_in_an_offer():
 
 
 def test_a_number_that_prefixes_a_phone_number_is_no_money():
-    hits = found([("agent", "i see a call to a nine hundred number on your line and i can add a nine hundred block to your plan")])
+    hits = found([("agent", "that nine hundred number you dialed is on your line, and a nine hundred block can go on your plan")])
     assert of("BILL_AMOUNT", hits) == set()
 
 

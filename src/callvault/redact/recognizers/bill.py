@@ -158,7 +158,7 @@ class Amount:
 
 
 def _value(ctx: Context, runs: Runs, first: int, last: int) -> str:
-    """The digits said in the span ("thirty six dollars and eighty cents": 3680), to match the same amount said again."""
+    """The digits said in the span ("twenty one dollars and five cents": 2105), to match the same amount said again."""
     digits = "".join(g.digits for run in ctx.runs() for g in run.groups if first <= g.first and g.last <= last)
     return digits.lstrip("0") or digits
 
@@ -321,7 +321,7 @@ ASKED_BILL = Phrases((
 
 
 def _asked_about_the_bill(ctx: Context, first: int) -> bool:
-    """The other party's previous turn asked for a bill's amount ("what was the amount of your last bill?")."""
+    """The other party's previous turn asked for a bill's amount ("what did your last bill come to?")."""
     line = ctx.pieces[first].line
     here = ctx.line_pieces(line)
     if not here or first not in here[:12]:
