@@ -9,6 +9,7 @@ import pytest
 
 from callvault.redact.context import Context
 from callvault.redact.recognizers import SPOKEN_RECOGNIZERS, TextReader
+from callvault.redact.recognizers.bill import BillAmountRecognizer
 from callvault.redact.spoken import SpokenText, luhn_ok, spoken_digits
 
 WORDS = {str(d): w for d, w in enumerate("zero one two three four five six seven eight nine".split())}
@@ -368,3 +369,197 @@ def test_zip_codes_addresses_and_home_towns_are_locations():
 def test_five_digits_with_no_zip_or_address_talk_are_no_location():
     hits = found([("agent", "Your confirmation is 60187 and it ships in 3 days.")])
     assert of("LOCATION", hits) == set()
+def test_a_bill_amount_said_again_later_is_still_the_bill():
+    hits = found([
+        ("agent", "you're verified and i show seventy three fifteen due on your wireless account"),
+        ("customer", "ok let's pay it"),
+        ("agent", "alright seventy three fifteen is posted to the card, your data plan stays the same"),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"seventy three fifteen"}
+    text = "you're verified and i show seventy three fifteen due on your wireless account\nok\nthanks seventy three fifteen went through"
+    ctx = Context(SpokenText.parse(text), (), ("agent", "customer", "agent"))
+    spans = [text[m.start : m.end] for m in BillAmountRecognizer(TextReader()).find(ctx)]
+    assert spans == ["seventy three fifteen", "seventy three fifteen"]
+
+
+def test_a_bare_number_answering_how_much_to_pay_is_a_bill_amount():
+    hits = found([
+        ("agent", "your phone bill for both lines shows ninety dollars past due, how much would you like to pay now"),
+        ("customer", "i'll do forty now and the rest friday"),
+    ])
+    assert "forty" in of("BILL_AMOUNT", hits)
+    hits = found([
+        ("customer", "how much data do i have left on my plan"),
+        ("agent", "you have about two left"),
+    ])
+    assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_a_bare_number_after_a_payment_verb_is_money():
+    hits = found([("agent", "last cycle on the unlimited plan you paid about thirty in data overages")])
+    assert of("BILL_AMOUNT", hits) == {"thirty"}
+
+
+def test_a_price_said_of_a_product_is_an_offer_and_what_the_customer_pays_is_the_bill():
+    hits = found([
+        ("agent", "Right now you're paying $72 a month for both lines on your plan."),
+        ("agent", "The Starter Saver is $48 a month, and the premium streaming tier is sixty a month."),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"72"}
+
+
+def test_a_charge_named_after_the_amount_is_the_bill_even_in_an_offer():
+    hits = found([("agent", "A bigger data plan would end those $18 overage charges you keep getting.")])
+    assert of("BILL_AMOUNT", hits) == {"18"}
+
+
+def test_a_number_that_prefixes_a_phone_number_is_no_money():
+    hits = found([("agent", "that nine hundred number you dialed is on your line, and a nine hundred block can go on your plan")])
+    assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_dollars_after_a_card_ending_are_the_payment():
+    hits = found([("agent", "Your balance is $64.10. I've charged the card ending in 4410, $64.10 today, on your wireless account.")])
+    assert of("BILL_AMOUNT", hits) == {"64.10"}
+
+
+def test_no_bill_amounts_in_a_call_of_another_industry():
+    hits = found([
+        ("agent", "Your policy premium is $212 and the claim adjuster will call about the water damage."),
+        ("agent", "The deductible on the policy is $500 and your insurance claim is open."),
+    ])
+    assert of("BILL_AMOUNT", hits) == set()
+
+
+def test_usage_said_again_continued_or_left_is_usage():
+    hits = found([
+        ("agent", "Texting on your wireless plan came in at 615 texts for the cycle, which puts the line 115 over."),
+        ("customer", "Wait, 615, really"),
+        ("agent", "Data-wise the line used 7.5 gigs in May and about four in April, and there are about 2.5 left."),
+    ])
+    assert {"615 texts", "115 over", "615", "four", "2.5"} <= of("USAGE_QTY", hits)
+
+
+def test_what_a_plan_a_cap_or_an_offer_gives_is_no_usage():
+    hits = found([
+        ("agent", "So far this cycle your data plan shows 6 gigs used. Our premium tier includes 25 gigs of tethering."),
+        ("agent", "Want a limit on her line? It can be capped at 8 gigs."),
+        ("customer", "Sure, cap her at 8 gigs."),
+        ("agent", "The 8-gig cap is active now, and the three gig option would be cheaper."),
+    ])
+    assert of("USAGE_QTY", hits) == {"6 gigs"}
+
+
+def test_calls_counted_with_their_kind_and_a_total_of_hours_are_usage():
+    hits = found([
+        ("agent", "In March the landline placed 22 long-distance calls on your account, 4 hours total across them."),
+        ("agent", "One of those calls on the line lasted an hour and ten minutes; the one to your bank ran for eleven minutes."),
+    ])
+    usage = of("USAGE_QTY", hits)
+    assert {"22 long-distance calls", "4 hours total"} <= usage
+    assert not {"ten minutes", "eleven minutes"} & usage
+
+
+def test_a_count_between_times_is_no_usage():
+    hits = found([("agent", "there were two calls to that number on your line between eight and nine in the evening")])
+    assert of("USAGE_QTY", hits) == {"two calls"}
+
+
+def test_plan_names_with_spoken_tier_numbers_and_two_word_heads():
+    hits = found([
+        ("agent", "this month the harbor twelve plan on your account has used six gigs"),
+        ("agent", "all set, you're on harbor twelve from the next cycle"),
+        ("agent", "For this month your line also has a 2 gig data top up that I added."),
+    ])
+    plans = of("SERVICE_PLAN", hits)
+    assert {"harbor twelve plan", "harbor twelve"} <= plans
+    assert any("top up" in p for p in plans)
+
+
+def test_a_named_tier_and_what_an_amount_is_paid_for_are_the_customers_plans():
+    hits = found([
+        ("agent", "Your account has two services. You've got Maple Fiber 500, plus a home phone line."),
+        ("agent", "this cycle it's sixty four fifty a month on the coastal saver for your account"),
+        ("agent", "I charged $20 on the Visa ending 4410."),
+    ])
+    plans = of("SERVICE_PLAN", hits)
+    assert "Maple Fiber 500" in plans and "coastal saver" in plans
+    assert any(p.startswith("home phone line") for p in plans)
+    assert not any("Visa" in p for p in plans)
+
+
+def test_plans_offered_at_a_price_lacked_or_in_general_are_not_the_customers():
+    hits = found([
+        ("agent", "the line is on your basic talk plan, and no overseas add on was ever put on it"),
+        ("agent", "if you want asia covered the globe talk add on is twelve a month"),
+        ("agent", "I can look at your usage to find the right travel package, and suggest plans for you."),
+        ("agent", "You'd also stay on a plan for two years."),
+    ])
+    assert of("SERVICE_PLAN", hits) == {"basic talk plan"}
+
+
+def test_a_feature_named_by_the_customer():
+    hits = found([("customer", "Take that recorder fee off, I never use the DVR on my cable box anyway.")])
+    assert of("SERVICE_PLAN", hits) == {"DVR"}
+
+
+def test_an_account_number_corrected_as_it_is_read_keeps_both_readings():
+    hits = found([("customer", "sure the account number is three one four oh nine nine two sorry i mean three one four oh nine nine five and i'm calling about my bill")])
+    assert {"three one four oh nine nine two", "three one four oh nine nine five"} <= of("ACCOUNT_NUMBER", hits)
+    hits = found([("customer", "account number is 4412 9905 and no, my callback is 312 555 0188")])
+    assert "312 555 0188" not in of("ACCOUNT_NUMBER", hits)
+
+
+def test_what_a_product_runs_or_drops_to_is_a_price_and_what_your_bill_runs_is_the_bill():
+    hits = found([
+        ("agent", "Our Family Four plan runs $140 a month for the data lines."),
+        ("agent", "With autopay on your plan it drops to $55."),
+        ("agent", "Your bill runs about $90 a month for both lines."),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"90"}
+
+
+def test_plan_names_after_your_plan_is_or_enrolled_in_with_capitalised_stop_words():
+    hits = found([
+        ("agent", "your plan is Metro Saver 30 and you've used 2 gigs"),
+        ("agent", "you're enrolled in Talk Anywhere Plus on the account"),
+        ("agent", "your plan is $40 a month on the line"),
+    ])
+    assert of("SERVICE_PLAN", hits) == {"Metro Saver 30", "Talk Anywhere Plus"}
+
+
+def test_spoken_bills_with_oh_an_answer_to_whats_my_bill_and_plus_tax():
+    hits = found([
+        ("agent", "ok on your wireless plan with both lines the balance on this one right now is one oh four twenty"),
+        ("customer", "and how much is my bill going to be next month for the data plan"),
+        ("agent", "it's eighty seven thirty, and on top of that fifty nine ninety nine plus tax for the tablet"),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"one oh four twenty", "eighty seven thirty", "fifty nine ninety nine"}
+
+
+def test_a_decimal_said_in_words_is_redacted_whole():
+    hits = found([("agent", "this cycle your line went through nine point four gigs on the data plan")])
+    assert of("USAGE_QTY", hits) == {"nine point four gigs"}
+
+
+def test_a_written_decimal_quantity_and_a_two_word_product_head_are_whole():
+    hits = found([("agent", "Your usage this cycle is 4.7 GB of data, and you've been charged $9.99 for the Spotify add-on on your phone plan.")])
+    assert "4.7 GB" in of("USAGE_QTY", hits)
+    assert "Spotify add-on" in of("SERVICE_PLAN", hits)
+
+
+def test_a_framed_bill_said_back_and_a_usage_with_its_unit_elided():
+    hits = found([
+        ("agent", "so that call to lima came to twelve eighty and you're on the metro basic plan"),
+        ("customer", "ok can you take that twelve eighty back off"),
+        ("agent", "sure, and i put the twenty on the card for your wireless bill"),
+        ("agent", "the plan gives you five hundred minutes and you used four eighty"),
+    ])
+    assert of("BILL_AMOUNT", hits) == {"twelve eighty", "twenty"}
+    text = "\n".join(t for _, t in [
+        ("agent", "so that call to lima came to twelve eighty and you're on the metro basic plan"),
+        ("customer", "ok can you take that twelve eighty back off"),
+    ])
+    ctx = Context(SpokenText.parse(text), (), ("agent", "customer"))
+    assert len(list(BillAmountRecognizer(TextReader()).find(ctx))) == 2
+    assert of("USAGE_QTY", hits) == {"four eighty"}

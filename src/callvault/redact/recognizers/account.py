@@ -5,121 +5,14 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from callvault.redact.context import Context, Phrases, proximity
-from callvault.redact.expressions import Runs, find_amounts, find_quantities, find_spoken_amounts, telecom_call
+from callvault.redact.context import Context, Phrases
+from callvault.redact.expressions import MONTHS, WEEKDAYS, Runs
 from callvault.redact.recognizers.base import Match, SpokenRecognizer
-from callvault.redact.recognizers.calldetail import USAGE_WORDS
+from callvault.redact.recognizers.bill import BillAmountRecognizer, offer_in_sentence, offered_price
+from callvault.redact.recognizers.usage import PRODUCT_HEADS, UsageQuantityRecognizer
+from callvault.redact.spoken import DIGIT_WORDS, TEENS, TENS
 
-BILL_WORDS = Phrases((
-    "bill", "balance", "owe", "due", "charged", "charge", "charges", "statement", "past due", "payment",
-    "paid", "total", "amount due", "late fee", "fee", "credit", "autopay", "invoice",
-))
-PRICE_WORDS = Phrases(("costs", "cost", "price", "priced", "retail", "sale", "for new customers", "deal", "promotion"))
-# A price quoted for something the customer does not have yet is no bill content.
-OFFER = Phrases((
-    "would", "could", "if you", "switch", "move to", "moving to", "upgrade", "offer", "promo", "promotion", "deal",
-    "save", "instead", "there's a", "there's an", "option", "options", "for the first", "comes with", "new customers",
-    "get you", "i can do", "bring it", "drop", "it'd be", "would be", "normally", "retail", "starts at", "starting at",
-    "sale", "discount", "lower", "cheaper",
-))
-OWNED = Phrases((
-    "your bill", "you're paying", "you are paying", "you pay", "charged", "balance", "past due", "you owe", "on your account",
-    "refund", "credit", "due", "payment", "paid", "this month", "last month", "statement", "charge", "charges", "fee",
-))
-MONEY_TALK = Phrases((
-    "how much", "cost", "costs", "price", "pay", "paid", "put", "leaves", "leave", "left", "credit", "refund", "back",
-    "charge", "charged", "comes to", "came to", "total", "owe", "bill", "balance", "due", "fee", "amount", "dollars",
-))
-BARE_AMOUNT_CUES = Phrases((
-    "bill is", "balance is", "balance of", "you owe", "owe", "bill was", "total is", "total due is", "due is",
-    "balance was", "bill comes to", "comes to",
-))
-
-
-class BillAmountRecognizer(SpokenRecognizer):
-    """Amounts from the customer's bill: "$84.20", "eighty four dollars and twenty cents", "balance is 84 20"."""
-
-    ENTITY = "BILL_AMOUNT"
-    _offered = staticmethod(lambda ctx, first: _offered_price(ctx, first))
-
-    def find(self, ctx: Context) -> Iterator[Match]:
-        runs = Runs(ctx)
-        taken: set[int] = set()
-        telecom = telecom_call(ctx)
-        for first, last in find_amounts(ctx, runs):
-            cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_before(first, BILL_WORDS, 10)
-            if not cue and not telecom:
-                continue  # a price in a call about no telecom service is no bill
-            if self._offered(ctx, first):
-                continue
-            taken.update(range(first, last + 1))
-            score = 0.6 + 0.35 * proximity(cue, 12) if cue else 0.6
-            yield Match(ctx.pieces[first].start, ctx.pieces[last].end, score, "expression", "amount", (cue.phrase,) if cue else ("telecom call",))
-        for first, last in find_spoken_amounts(ctx, runs):
-            if first in taken:
-                continue
-            cue = ctx.cue_in_sentence(first, BILL_WORDS) or ctx.cue_in_sentence(first, MONEY_TALK) or ctx.cue_before(first, MONEY_TALK, 12, block=False)
-            rate = ctx.norms[last] in ("month", "day", "year", "week", "each", "even", "line", "flat")
-            if (cue or rate) and telecom and not self._offered(ctx, first):
-                taken.update(range(first, last + 1))
-                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.65, "spoken-number", "spoken-amount", (cue.phrase,) if cue else ("rate",))
-        for run in ctx.runs():
-            if run.first in taken or not 2 <= len(run.digits) <= 6:
-                continue
-            cue = ctx.cue_before(run.first, BARE_AMOUNT_CUES, 2, same_sentence=True)
-            if cue and ctx.norms[run.last + 1 : run.last + 2] not in (["minutes"], ["days"], ["calls"], ["texts"]):
-                yield Match(run.start, run.end, 0.7, "spoken-number", "bare-amount", (cue.phrase,))
-
-
-def _offered_price(ctx: Context, first: int) -> bool:
-    offer = ctx.cue_in_sentence(first, OFFER) or ctx.cue_in_sentence(first, PRICE_WORDS)
-    return bool(offer) and not ctx.cue_in_sentence(first, OWNED)
-
-
-DATA_UNITS = frozenset({"gig", "gigs", "gb", "gigabyte", "gigabytes", "megabytes", "mb", "megs", "texts", "messages", "text"})
-COUNT_UNITS = frozenset({"calls", "times"})
-TIME_UNITS = frozenset({"minutes", "mins"})
-ALLOWANCE = Phrases((
-    "comes with", "come with", "includes", "include", "gives you", "give you", "would give", "cap", "alert", "set at",
-    "pauses at", "out of", "up to", "limit", "allowance", "you get", "get you", "it's got",
-))
-COUNT_ADJECTIVES = frozenset({"outgoing", "incoming", "other", "more", "international", "long", "short", "missed", "separate", "different"})
-RATE_AFTER = ("a", "per", "each", "total", "of", "so")
-WAITING = Phrases(("hold", "wait", "waiting", "give me", "takes", "take", "within", "in about", "bear with"))
-
-
-class UsageQuantityRecognizer(SpokenRecognizer):
-    """Amount of use: "1,240 minutes", "twelve gigabytes", "38 calls", "6.1 gigs", "7 outgoing calls"."""
-
-    ENTITY = "USAGE_QTY"
-
-    def find(self, ctx: Context) -> Iterator[Match]:
-        telecom = telecom_call(ctx)
-        runs = Runs(ctx)
-        seen: set[int] = set()
-        for first, run in sorted(runs.by_first.items()):
-            if first in seen or run.groups[0].kind == "ordinal" or any(g.line != run.groups[0].line for g in run.groups):
-                continue
-            k = run.last + 1
-            if k < len(ctx.norms) and ctx.norms[k] in COUNT_ADJECTIVES:
-                k += 1
-            unit = ctx.norms[k] if k < len(ctx.norms) else ""
-            nxt = ctx.norms[k + 1] if k + 1 < len(ctx.norms) else ""
-            if nxt in PRODUCT_TAILS or (unit in ("gig", "gigabyte") and nxt in ("data", "plan")):
-                continue  # "a 3 gig data refill", "the twenty gig plan": a product's name
-            cue = ctx.cue_in_sentence(first, USAGE_WORDS)
-            if not telecom and not cue:
-                continue  # "two kids", "four tires": counts in a call about no telecom service
-            if unit in TIME_UNITS and ctx.cue_in_sentence(first, WAITING):
-                continue  # "hold for about two minutes"
-            if ctx.cue_before(first, ALLOWANCE, 6, same_sentence=True) and not cue:
-                continue  # what a plan gives, not what was used
-            if unit in DATA_UNITS or unit in COUNT_UNITS or (unit in TIME_UNITS and (cue or nxt in RATE_AFTER or ctx.norms[first - 1 : first] == ["about"])):
-                seen.update(range(first, k + 1))
-                end = k + (2 if nxt in ("a", "per") and ctx.norms[k + 2 : k + 3] in (["month"], ["day"]) else 0)
-                score = 0.78 if cue else 0.72
-                yield Match(ctx.pieces[first].start, ctx.pieces[end].end, score, "expression", f"usage-{unit}", (cue.phrase,) if cue else ())
-
+__all__ = ["BillAmountRecognizer", "ServicePlanRecognizer", "UsageQuantityRecognizer"]
 
 class ServicePlanRecognizer(SpokenRecognizer):
     """The customer's plan, add-ons and features: "Unlimited with the international add-on"."""
@@ -131,7 +24,7 @@ class ServicePlanRecognizer(SpokenRecognizer):
         "international pass", "travel pass", "day pass", "hotspot", "hotspot add-on", "mobile hotspot", "prepaid",
         "prepaid plan", "pay as you go", "basic", "basic plan", "senior plan", "data plan", "caller id", "call waiting",
         "three-way calling", "three way calling", "visual voicemail", "voicemail to text", "long distance package",
-        "roaming package", "premium", "business plan",
+        "roaming package", "premium", "business plan", "dvr", "home phone line", "landline", "call forwarding",
     ))
     TAILS = Phrases(("plan", "add-on", "add on", "package", "lines", "line", "pass", "feature", "features"))
     JOIN = frozenset({"with", "and", "the", "plus", "a", "an", "of"})
@@ -139,7 +32,7 @@ class ServicePlanRecognizer(SpokenRecognizer):
     OWNER = Phrases((
         "you're on", "you are on", "you have", "you've got", "you got", "your plan", "your line", "your account",
         "your lines", "i'm on", "i am on", "i have", "my plan", "on your account", "you're subscribed", "your",
-        "my", "you also have", "includes",
+        "my", "you also have", "includes", "use the", "using the", "cancel the", "remove the",
     ))
 
     def find(self, ctx: Context) -> Iterator[Match]:
@@ -167,10 +60,11 @@ class ServicePlanRecognizer(SpokenRecognizer):
                     last, j = run.last + 1, run.last + 2
                 else:
                     break
-            owner = ctx.cue_before(first, self.OWNER, 8, same_sentence=True)
+            owner = ctx.cue_before(first, self.OWNER, 8, same_sentence=True, block=False)
             generic = last == first and ctx.norms[first] in ("basic", "premium", "prepaid")
-            if owner and not ctx.ends_with_question(first) and not generic:
-                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.7, "lexicon", "plan-terms", (owner.phrase,))
+            negated = ctx.norms[first - 1 : first] == ["no"]  # "with no roaming pass": a plan the customer lacks
+            if owner and not ctx.ends_with_question(first) and not generic and not negated and not _priced(ctx, last):
+                yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.8, "lexicon", "plan-terms", (owner.phrase,))
             index = last + 1
 
 
@@ -178,12 +72,19 @@ class ServicePlanRecognizer(SpokenRecognizer):
 ON_PLAN = Phrases((
     "you're on", "you are on", "you're currently on", "you're still on", "i'm on", "i am on", "we're on", "he's on",
     "she's on", "you've got", "you have", "you got", "switched to", "switched you to", "moved you to", "you're switched to",
-    "you're all set on", "you're set on", "i have", "we have", "called",
+    "you're all set on", "you're set on", "i have", "we have", "called", "on", "your plan is", "your current plan is",
+    "enrolled in", "subscribed to", "signed up for",
 ))
-PRODUCT_TAILS = frozenset({
-    "plan", "plans", "package", "bundle", "pack", "pass", "booster", "top-up", "topup", "feature", "tier", "add-on",
-    "addon", "pool", "promo", "discount", "service",
-})
+# Frames after which a plan must show it is one: a product word, a feature, or a capitalised name with its tier.
+NEEDS_PRODUCT = frozenset({"you have", "you got", "you've got", "i have", "we have", "called", "on", "signed up for"})
+FEATURE_HEADS = frozenset({"voicemail", "mail", "dvr", "hotspot", "forwarding"})
+NUMBER_WORDS = frozenset(DIGIT_WORDS) | frozenset(TEENS) | frozenset(TENS) | {"hundred"}
+PRODUCT_TAILS = PRODUCT_HEADS
+# What makes a plan named in an offer's sentence the customer's own after all.
+PLAN_OWNED = Phrases((
+    "your bill", "you're paying", "you are paying", "you pay", "charged", "balance", "past due", "you owe", "on your account",
+    "refund", "credit", "due", "payment", "paid", "this month", "last month", "statement", "charge", "charges", "fee",
+))
 PLAN_STOPS = frozenset({
     "and", "starting", "at", "for", "which", "that", "so", "from", "since", "but", "because", "right", "now", "today",
     "paying", "it", "is", "was", "you", "you're", "your", "i", "we", "this", "last", "next", "until", "plus"[:0],
@@ -199,7 +100,7 @@ NOT_A_PLAN = frozenset({
 # Words that make "a plan" any plan, not the customer's named one.
 GENERIC_PLAN = frozenset({
     "better", "different", "new", "best", "right", "cheaper", "other", "another", "current", "old", "same", "prepaid",
-    "postpaid", "start", "good", "bigger", "smaller", "lower", "higher", "international", "canada", "mexico", "one",
+    "postpaid", "start", "good", "bigger", "smaller", "lower", "higher", "one",
 })
 OWNERSHIP = Phrases((
     "you're on", "you are on", "your", "you've got", "you have", "my", "i'm on", "i have", "includes", "doesn't have",
@@ -212,55 +113,115 @@ def _plan_word(ctx: Context, i: int) -> bool:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     norm = ctx.norms[i]
-    return (norm not in STOP_WORDS or norm in ("n", "'n", "&", "and") or ctx.pieces[i].kind != "word") and norm not in PLAN_STOPS
+    capitalised = ctx.pieces[i].text[:1].isupper() and len(norm) > 1  # "Talk Anywhere", "Unlimited Go"
+    named = norm not in STOP_WORDS or norm in ("n", "'n", "&", "and") or norm in NUMBER_WORDS or capitalised or ctx.pieces[i].kind != "word"
+    return named and norm not in PLAN_STOPS
+
+
+def _priced(ctx: Context, last: int) -> bool:
+    """The product is the subject of a price ("... add on is 8 a month", "... would be $30"): an offer's product."""
+    k = last + 1
+    if ctx.norms[k : k + 2] in (["would", "be"], ["will", "be"], ["it's", "only"]):
+        k += 2
+    elif ctx.norms[k : k + 1] in (["is"], ["costs"], ["runs"]):
+        k += 1
+    else:
+        return False
+    while k < len(ctx.pieces) and ctx.norms[k] in ("just", "only", "about", "actually", "like", "around"):
+        k += 1
+    if k >= len(ctx.pieces) or ctx.pieces[k].line != ctx.pieces[last].line:
+        return False
+    return ctx.text[ctx.pieces[k].start - 1 : ctx.pieces[k].start] == "$" or any(r.first == k for r in ctx.runs())
 
 
 def plan_phrases(ctx: Context) -> Iterator[Match]:
     """Plans, add-ons and features named any way: "you're on the Basic Chat plan", "Prairie 40",
     "with the landline bundle", "the Asia calling add-on", "something called Visual Voice Plus"."""
     seen: set[int] = set()
+    for j, end in _paid_for(ctx):
+        seen.update(range(j, end + 1))
+        yield Match(ctx.pieces[j].start, ctx.pieces[end].end, 0.75, "grammar", "paid-for", ("amount paid for it",))
     for first, last, phrase in ctx.find(ON_PLAN):
         j = last + 1 + (ctx.norms[last + 1 : last + 2] in (["the"], ["a"]))
-        if j >= len(ctx.pieces) or ctx.pieces[j].line != ctx.pieces[last].line or ctx.norms[j] in NOT_A_PLAN:
+        if j >= len(ctx.pieces) or ctx.pieces[j].line != ctx.pieces[last].line or ctx.norms[j] in NOT_A_PLAN or ctx.norms[j] in GENERIC_PLAN:
             continue
-        end = _plan_end(ctx, j, product_needed=phrase in ("you have", "you got", "you've got", "i have", "we have", "called"))
+        if ctx.text[ctx.pieces[j].start - 1 : ctx.pieces[j].start] == "$":
+            continue  # "your plan is $40": its price, not its name
+        end = _plan_end(ctx, j, product_needed=phrase in NEEDS_PRODUCT, shape_only=phrase == "on")
         if end is not None and any(ctx.norms[i] in NOT_A_PLAN for i in range(j, end + 1)):
             continue
-        if end is not None and j not in seen:
+        if end is not None and j not in seen and not _priced(ctx, end):
             seen.update(range(j, end + 1))
             yield Match(ctx.pieces[j].start, ctx.pieces[end].end, 0.8, "grammar", "on-plan", (phrase,))
     for index, norm in enumerate(ctx.norms):
-        if norm not in PRODUCT_TAILS and not (norm == "add" and ctx.norms[index + 1 : index + 2] == ["on"]):
-            continue
+        two_words = (norm, ctx.norms[index + 1] if index + 1 < len(ctx.norms) else "") in (("add", "on"), ("top", "up"))
+        if (norm not in PRODUCT_TAILS or norm == "plans") and not two_words:
+            continue  # "plans" in general are no plan of the customer's
         if ctx.norms[index + 1 : index + 2] in (["code"], ["number"], ["id"]):
             continue  # "a promo code", "the service number"
-        tail = index + (norm == "add")
+        tail = index + two_words
         start = index
         while start - 1 >= 0 and index - start < 4 and ctx.pieces[start - 1].line == ctx.pieces[index].line and _plan_word(ctx, start - 1) and not re.search(r"[,.?!;]", ctx.text[ctx.pieces[start - 1].end : ctx.pieces[start].start]):
             start -= 1
-        if start == index or start in seen or ctx.norms[start] in NOT_A_PLAN:
+        if start == index or start in seen or ctx.norms[start] in NOT_A_PLAN or ctx.norms[start - 1 : start] == ["no"]:
             continue
-        if all(ctx.norms[i] in GENERIC_PLAN for i in range(start, index)):
+        if all(ctx.norms[i] in GENERIC_PLAN for i in range(start, index)) or ctx.norms[start - 1 : start] and ctx.norms[start - 1] in GENERIC_PLAN:
             continue  # "a better plan", "the international add on": no plan of this customer's
-        if not ctx.cue_in_sentence(index, OWNERSHIP) or (_offered_price(ctx, index) and norm == "plan"):
+        if not ctx.cue_in_sentence(index, OWNERSHIP) or (offer_in_sentence(ctx, index, PLAN_OWNED) and norm == "plan") or _priced(ctx, tail):
             continue
         seen.update(range(start, tail + 1))
         yield Match(ctx.pieces[start].start, ctx.pieces[tail].end, 0.8, "grammar", "named-product", (ctx.norms[index],))
 
 
-def _plan_end(ctx: Context, j: int, product_needed: bool) -> int | None:
-    """Last piece of a plan name starting at j: to a stop word, punctuation or the product word."""
+PAID_TAILS = frozenset({"a", "month", "dollars", "bucks", "each", "even", "per", "monthly"})
+PAID_NOT_PLANS = frozenset({"visa", "mastercard", "discover", "amex", "american", "card", "account", "line", "lines", "bill"})
+
+
+def _paid_for(ctx: Context) -> Iterator[tuple[int, int]]:
+    """What an amount is paid for: "paying 64 a month on the Coastal Saver", "the 31 fifty for your cable duo"."""
+    for run in ctx.runs():
+        k = run.last + 1
+        while k < len(ctx.pieces) and k - run.last <= 3 and ctx.norms[k] in PAID_TAILS:
+            k += 1
+        if ctx.norms[k : k + 2] not in (["on", "the"], ["for", "the"], ["for", "your"], ["on", "your"]) or offered_price(ctx, run.first):
+            continue  # an offer's price is paid for nothing the customer has
+        j = k + 2
+        if j >= len(ctx.pieces) or ctx.pieces[j].line != ctx.pieces[run.last].line or ctx.pieces[j].kind != "word":
+            continue
+        norm = ctx.norms[j]
+        if norm in NOT_A_PLAN or norm in PAID_NOT_PLANS or norm in GENERIC_PLAN or norm in NUMBER_WORDS or norm in MONTHS or norm in WEEKDAYS:
+            continue
+        end = _plan_end(ctx, j, product_needed=False)
+        if end is not None and end > j and ctx.norms[end] not in PAID_NOT_PLANS and not any(ctx.norms[i] in ("month", "year", "day", "week") for i in range(j, end + 1)):
+            yield j, end
+
+
+def _plan_end(ctx: Context, j: int, product_needed: bool, shape_only: bool = False) -> int | None:
+    """Last piece of a plan name starting at j: to a stop word, punctuation or the product word.
+
+    Where the frame needs a product (``product_needed``), a name without a
+    product or feature word counts only in the shape of a named tier: two or
+    more capitalised words and a number ("Riverbend Fiber 500").
+    """
     end, k = None, j
     while k < len(ctx.pieces) and k - j < 5 and ctx.pieces[k].line == ctx.pieces[j].line:
         if k > j and re.search(r"[,.?!;]|—", ctx.text[ctx.pieces[k - 1].end : ctx.pieces[k].start]):
             break
         norm = ctx.norms[k]
-        if norm in PRODUCT_TAILS:
+        if k > j and (norm, ctx.norms[k + 1] if k + 1 < len(ctx.norms) else "") in (("add", "on"), ("top", "up")):
+            return k + 1  # "the Spotify add-on"
+        if norm in PRODUCT_TAILS or (norm in FEATURE_HEADS and (product_needed or k > j)):
+            if k == j or (shape_only and norm in FEATURE_HEADS):
+                return None  # "on a plan": no name
             return None if ctx.norms[k + 1 : k + 2] in (["code"], ["number"], ["id"]) else k
         if not _plan_word(ctx, k):
             break
         end, k = k, k + 1
-    if end is None or product_needed:
+    if end is None:
         return None
+    if product_needed:
+        capitals = sum(ctx.pieces[i].text[:1].isupper() for i in range(j, end))
+        tier = ctx.pieces[end].kind != "word" or ctx.norms[end] in NUMBER_WORDS
+        return end if capitals >= 2 and tier and end - j >= 2 else None
     named = any(ctx.pieces[i].text[:1].isupper() or ctx.pieces[i].kind != "word" for i in range(j, end + 1)) or end > j
     return end if named else None

@@ -170,10 +170,19 @@ class AccountNumberRecognizer(SpokenRecognizer):
         "number on the account", "billing account number", "the account is", "account is", "account number is",
     ))
 
+    # Said between a number and its correction: "... 4 4, sorry, I mean ... 4 7".
+    CORRECTIONS = frozenset({"wait", "no", "sorry", "i", "mean", "actually", "oops", "correction", "make", "that", "it's", "um", "uh", "rather", "not"})
+
     def find(self, ctx: Context) -> Iterator[Match]:
+        accounts: list[NumberRun] = []
         for run in candidates(ctx):
             digits = run.digits
             if not 4 <= len(digits) <= 20:
+                continue
+            corrected = self._corrects(ctx, run, accounts)
+            if corrected is not None:
+                accounts.append(run)
+                yield from run_matches(run, 0.9, "spoken-number", "account-corrected", "correction")
                 continue
             cue = ctx.cue_before(run.first, self.CUES, 12)
             if not cue:
@@ -182,7 +191,20 @@ class AccountNumberRecognizer(SpokenRecognizer):
                 continue
             if phone_shaped(digits) and cue.phrase not in self.STRICT:
                 continue  # "the number on the account is 402-..." is the account's phone number
+            accounts.append(run)
             yield from run_matches(run, 0.55 + 0.4 * proximity(cue, 12), "spoken-number", "account-cue", cue.phrase)
+
+    def _corrects(self, ctx: Context, run: NumberRun, accounts: list[NumberRun]) -> NumberRun | None:
+        """The account number this run corrects: one just said, only correction words between, a like length."""
+        k = run.first - 1
+        while k >= 0 and ctx.norms[k] in self.CORRECTIONS and run.first - k <= 5:
+            k -= 1
+        if k == run.first - 1:
+            return None  # nothing said to take the first number back
+        for earlier in accounts:
+            if earlier.last == k and abs(len(earlier.digits) - len(run.digits)) <= 1 and ctx.pieces[k].line == ctx.pieces[run.first].line:
+                return earlier
+        return None
 
 
 class CallNumberRecognizer(SpokenRecognizer):
