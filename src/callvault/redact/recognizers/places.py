@@ -390,7 +390,7 @@ def _number_word(norm: str) -> bool:
 
 
 class HomePlaceRecognizer(CallLocationRecognizer):
-    """Where the caller lives or is moving (PII, LOCATION): "I'm moving to Spokane", "we're out in Tulsa".
+    """Where the caller lives or is moving (PII, LOCATION): "I'm moving to Boise", "we're out in Tulsa".
 
     The same gazetteer as call places, in a residence frame instead of a call frame.
     """
