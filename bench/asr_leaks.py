@@ -67,9 +67,13 @@ def _values(calls: list[LabelledDialogue]) -> dict[str, set[str]]:
     return kinds
 
 
-def asr_leak_check(folder: Path, count: int) -> int:
+def asr_leak_check(folder: Path, count: int, keep: Path | None = None) -> int:
+    """Render, process and scan; ``keep`` leaves the inbox and data folder there for inspection."""
     calls = _sample(folder, count)
-    with tempfile.TemporaryDirectory(prefix="callvault-asr-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="callvault-asr-bench-") as scratch:
+        tmp = str(keep) if keep is not None else scratch
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=False)
         inbox, data = Path(tmp) / "inbox", Path(tmp) / "data"
         inbox.mkdir()
         started = time.perf_counter()

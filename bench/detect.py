@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="print each miss and false positive with its text")
     parser.add_argument("--calls", type=int, default=8, help="labelled calls to synthesise for the speed run (0: none)")
     parser.add_argument("--asr", type=int, default=0, metavar="N", help="render N shared card/call-detail dialogues and leak-check `callvault process`")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR", help="with --asr: leave the rendered calls and the data folder in DIR (a new folder)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     detector = Detector()
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.asr > 0:
         from asr_leaks import asr_leak_check
 
-        asr_leak_check(SHARED, args.asr)
+        asr_leak_check(SHARED, args.asr, args.keep)
     return 0
 
 
