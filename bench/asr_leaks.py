@@ -6,9 +6,10 @@ A sample of ../shared/data/dialogues (half with card data, half with call
 detail) is rendered to stereo calls with espeak-ng (callvault.synth), every
 other one re-encoded to 8 kHz mu-law as a phone line carries it, and
 processed by the real CLI into a fresh data folder. Then every text output
-and a dump of the catalog are scanned: no CVV and no SSN of the dialogues,
-and no run of four or more card digits may be left in clear, the last four
-of a card aside (PCI DSS 3.4.1 allows showing them).
+and a dump of the catalog are scanned: no CVV, no SSN and no digits of a PIN
+or passcode of the dialogues, and no run of four or more card digits may be
+left in clear, the last four of a card aside (PCI DSS 3.4.1 allows showing
+them).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _render(call: LabelledDialogue, out: Path, mulaw: bool) -> None:
 
 def _values(calls: list[LabelledDialogue]) -> dict[str, set[str]]:
     """Digit strings that must not survive, by kind: CVV, SSN, and 4-digit windows of each card but its last four."""
-    kinds: dict[str, set[str]] = {"CVV": set(), "US_SSN": set(), "PAN window": set()}
+    kinds: dict[str, set[str]] = {"CVV": set(), "US_SSN": set(), "PAN window": set(), "AUTH_SECRET digits": set()}
     last_fours = set()
     for call in calls:
         text = call.transcript.text
@@ -63,6 +64,8 @@ def _values(calls: list[LabelledDialogue]) -> dict[str, set[str]]:
             digits = spoken_digits(text[gold.char_start : gold.char_end])
             if gold.entity in ("CVV", "US_SSN") and len(digits) >= 3:
                 kinds[gold.entity].add(digits)
+            if gold.entity == "AUTH_SECRET" and len(digits) >= 3:
+                kinds["AUTH_SECRET digits"].add(digits)  # a PIN's or passcode's digits
     kinds["PAN window"] -= last_fours
     return kinds
 

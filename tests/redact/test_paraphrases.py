@@ -563,3 +563,14 @@ def test_a_framed_bill_said_back_and_a_usage_with_its_unit_elided():
     ctx = Context(SpokenText.parse(text), (), ("agent", "customer"))
     assert len(list(BillAmountRecognizer(TextReader()).find(ctx))) == 2
     assert of("USAGE_QTY", hits) == {"four eighty"}
+
+
+def test_digits_the_other_side_then_verifies_are_a_secret_though_the_prompt_was_garbled():
+    hits = found([
+        ("agent", "Sure, let me pull that up. Can I have the secure rear bin on the count?"),
+        ("customer", "Yeah, 6 -1 -3 -8."),
+        ("agent", "Thank you, you're verified. What can I do for you?"),
+        ("customer", "My zip is 30309 and my number is 404-555-0182."),
+        ("agent", "Great, that matches."),
+    ])
+    assert of("AUTH_SECRET", hits) == {"6 -1 -3 -8"}

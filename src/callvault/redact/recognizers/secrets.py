@@ -163,6 +163,28 @@ class AuthSecretRecognizer(_ValueRecognizer):
             other = ctx.cue_before(run.first, self.OTHER_NUMBERS, 8)
             if cue and (other is None or other.distance > cue.distance):
                 yield from run_matches(run, 0.7 + 0.3 * proximity(cue, 8), "spoken-number", "secret-digits", cue.phrase)
+            elif cue is None and other is None and self._verified_answer(ctx, run):
+                yield from run_matches(run, 0.6, "answer", "secret-verified", "verified", "a short answer the other side then verified")
+
+    VERIFIED = Phrases(("verified", "that matches", "it matches", "matches our records", "thanks for verifying", "authenticated"))
+
+    def _verified_answer(self, ctx: Context, run) -> bool:
+        """A few digits that make up a short reply to a question, confirmed by "you're verified" next.
+
+        On the audio path the ASR garbles the prompt ("a secure video in the account?" for "the
+        security PIN on the account"): the verification that follows still says the digits were
+        the secret.
+        """
+        line = ctx.pieces[run.first].line
+        asked, said, after = ctx.line_pieces(line - 1), ctx.line_pieces(line), ctx.line_pieces(line + 1)
+        if not asked or not after or len(said) > len(range(run.first, run.last + 1)) + 4:
+            return False
+        if len(run.digits) in (7, 10, 11) or ctx.role(line - 1) == ctx.role(line) or ctx.role(line + 1) == ctx.role(line):
+            return False
+        if not ctx.ends_with_question(asked[-1]) and re.search(r"[.?!]", ctx.line_text(line - 1)):
+            return False
+        head = after[: 8]
+        return any(ctx.pieces[a].line == line + 1 and a in head for a, _, _ in ctx.find(self.VERIFIED))
 
 
 class BiographicalRecognizer(_ValueRecognizer):
