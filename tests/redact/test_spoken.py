@@ -69,3 +69,30 @@ def test_whisper_hyphen_joined_digits_are_one_number():
     text = "6 -0 -1 -1 -0 -0 -0 -9 -9 -0 -1 -3 -9 -4 -2 -4"
     (run,) = SpokenText.parse(text).runs
     assert run.digits == "6011000990139424"
+
+
+def test_one_typed_value_layer_reads_whisper_and_spoken_forms_once_per_text():
+    from callvault.redact.context import Context
+    from callvault.redact.expressions import spoken_values
+
+    text = "\n".join([
+        "Your balance is $84.20 and you used 12 gigs.",
+        "it came to eighty four dollars and twenty cents and you used twelve gigabytes",
+        "The call on March 3rd at 9:14 p.m. lasted 42 minutes.",
+        "the call on march third around nine fifteen p m lasted forty two minutes",
+        "card 4111 1111 1111 1111",
+        "four one one one one one one one one one one one one one one one",
+    ])
+    ctx = Context(SpokenText.parse(text))
+    values = spoken_values(ctx)
+    assert spoken_values(ctx) is values  # read once, shared by every recognizer
+    by_kind = {}
+    for v in values:
+        by_kind.setdefault(v.kind, []).append(text[v.start : v.end])
+    assert by_kind["money"] == ["84.20", "eighty four dollars and twenty cents"]  # the sign is no piece; the word "$84.20" is redacted whole
+    assert by_kind["quantity"] == ["12 gigs", "twelve gigabytes", "42 minutes", "forty two minutes"]  # minutes read both ways: context decides
+    assert by_kind["duration"] == ["42 minutes", "forty two minutes"]
+    assert by_kind["datetime"] == ["March 3rd at 9:14 p.m", "march third around nine fifteen p m"]
+    cards = [v for v in values if v.kind == "digits" and len(v.digits) == 16]
+    assert len(cards) == 2 and all(v.luhn for v in cards)
+    assert "4111" not in repr(cards[0])  # the digits never reach a repr

@@ -9,8 +9,10 @@ bill.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from callvault.redact.context import Context
-from callvault.redact.spoken import ORDINAL_WORDS, TENS, NumberRun
+from callvault.redact.spoken import ORDINAL_WORDS, TENS, NumberRun, luhn_ok
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
@@ -26,6 +28,63 @@ QUANTITY_UNITS = frozenset({
     "texts", "text", "messages", "calls", "minutes", "mins",
 })
 MERIDIEM = frozenset({"am", "pm", "a.m", "p.m", "oclock", "o'clock"})
+
+
+@dataclass(frozen=True)
+class SpokenValue:
+    """One typed value read from call speech, "$84.20" and "eighty four twenty" alike.
+
+    ``kind`` is what the grammar read it as: "digits" (a digit string, with
+    its length and whether it passes Luhn), "money" (with a currency word or
+    sign), "spoken-money" (money-shaped words, no currency), "duration",
+    "quantity" (with its unit), "datetime". Pieces ``first``..``last`` and
+    characters ``start``..``end`` locate it; recognizers decide from the
+    context around it which entity it is. The digits never reach a repr.
+    """
+
+    kind: str
+    first: int
+    last: int
+    start: int
+    end: int
+    unit: str = ""
+    digits: str = field(default="", repr=False)
+
+    @property
+    def luhn(self) -> bool:
+        return len(self.digits) >= 12 and luhn_ok(self.digits)
+
+
+def spoken_values(ctx: Context) -> tuple[SpokenValue, ...]:
+    """Every typed value of the text, read once per Context and shared by all recognizers."""
+    found = ctx.memo.get("values")
+    if found is None:
+        runs = Runs(ctx)
+        found = ctx.memo["values"] = tuple(sorted(_read_values(ctx, runs), key=lambda v: (v.first, v.last, v.kind)))
+    return found  # type: ignore[return-value]
+
+
+def values_of(ctx: Context, kind: str) -> list[SpokenValue]:
+    return [v for v in spoken_values(ctx) if v.kind == kind]
+
+
+def spans_of(ctx: Context, kind: str) -> list[tuple[int, int]]:
+    """Piece ranges ``(first, last)`` of the values of one kind, in text order."""
+    return [(v.first, v.last) for v in values_of(ctx, kind)]
+
+
+def _read_values(ctx: Context, runs: "Runs"):
+    def value(kind: str, first: int, last: int, unit: str = "", digits: str = "") -> SpokenValue:
+        return SpokenValue(kind, first, last, ctx.pieces[first].start, ctx.pieces[last].end, unit, digits)
+
+    for run in ctx.runs():
+        for part in [run, *run.line_parts()] if len(run.line_parts()) > 1 else [run]:
+            yield value("digits", part.first, part.last, digits=part.digits)
+    yield from (value("money", a, b) for a, b in find_amounts(ctx, runs))
+    yield from (value("spoken-money", a, b) for a, b in find_spoken_amounts(ctx, runs))
+    yield from (value("duration", a, b) for a, b in find_durations(ctx, runs))
+    yield from (value("quantity", a, b, unit) for a, b, unit in find_quantities(ctx, runs))
+    yield from (value("datetime", a, b) for a, b in find_datetimes(ctx, runs))
 
 
 class Runs:

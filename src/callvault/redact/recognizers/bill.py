@@ -21,8 +21,8 @@ from callvault.redact.expressions import (
     DURATION_UNITS,
     QUANTITY_UNITS,
     Runs,
-    find_amounts,
     find_spoken_amounts,
+    spans_of,
     telecom_call,
 )
 from callvault.redact.recognizers.base import Match, SpokenRecognizer
@@ -171,7 +171,7 @@ def _counted(ctx: Context, last: int) -> bool:
 def _amounts(ctx: Context, runs: Runs) -> list[Amount]:
     """Every money-like span of the text, currency ones first where they overlap spoken ones."""
     found: dict[int, Amount] = {}
-    for first, last in find_amounts(ctx, runs):
+    for first, last in spans_of(ctx, "money"):
         found[first] = Amount(first, last, _value(ctx, runs, first, last), "currency")
     for index, piece in enumerate(ctx.pieces):
         # "$50" inside a run of other digits ("card ending 1234, $50 now")
@@ -182,7 +182,7 @@ def _amounts(ctx: Context, runs: Runs) -> list[Amount]:
                 last = index + 1
             found[index] = Amount(index, last, "".join(ctx.pieces[i].text for i in range(index, last + 1)).lstrip("0"), "currency")
     taken = {i for a in found.values() for i in range(a.first, a.last + 1)}
-    for first, last in [*find_spoken_amounts(ctx, runs), *find_spoken_amounts(ctx, _split_runs(ctx))]:
+    for first, last in [*spans_of(ctx, "spoken-money"), *find_spoken_amounts(ctx, _split_runs(ctx))]:  # and runs cut at turns
         if first in taken or first in found or _counted(ctx, last):
             continue
         if ctx.norms[last + 1 : last + 2] in (["something"], ["ish"]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases, proximity
-from callvault.redact.expressions import AGO_UNITS, MONTHS, WEEKDAYS, Runs, find_datetimes, find_durations
+from callvault.redact.expressions import AGO_UNITS, MONTHS, WEEKDAYS, spans_of
 from callvault.redact.recognizers.base import Match, SpokenRecognizer
 
 CALL_WORDS = Phrases((
@@ -133,8 +133,8 @@ class CallTimeRecognizer(SpokenRecognizer):
     @staticmethod
     def _expressions(ctx: Context) -> list[tuple[int, int]]:
         """Dates and times the grammar reads, plus spaCy's DATE/TIME spans that name a day or hold a number."""
-        spans = find_datetimes(ctx, Runs(ctx))
-        lengths = find_durations(ctx, Runs(ctx))
+        spans = spans_of(ctx, "datetime")
+        lengths = spans_of(ctx, "duration")
         for start, end, label in ctx.ner_spans:
             if label != "DATE_TIME":
                 continue
@@ -159,7 +159,7 @@ class CallDurationRecognizer(SpokenRecognizer):
     ENTITY = "CALL_DURATION"
 
     def find(self, ctx: Context) -> Iterator[Match]:
-        for first, last in find_durations(ctx, Runs(ctx)):
+        for first, last in spans_of(ctx, "duration"):
             length = ctx.cue_before(first, LENGTH_WORDS, 4, True)
             if ctx.cue_after(last, TOTALS, 2) or (ctx.cue_before(first, USAGE_WORDS, 5, True) and not length):
                 continue  # "forty minutes of calls", "3 hours total", "you've used 200 minutes": usage, not one call

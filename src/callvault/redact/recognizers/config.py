@@ -23,7 +23,7 @@ import re
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases, proximity
-from callvault.redact.expressions import Runs, find_quantities
+from callvault.redact.expressions import values_of
 from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidates, run_matches
 
 CONTROL_HEADS = frozenset({
@@ -156,7 +156,7 @@ def _controls(ctx: Context) -> Iterator[Match]:
         if not modifiers:
             end = target
         if why == "set-at" or ctx.norms[head + 1 : head + 2] == ["of"]:
-            quantities = quantities if quantities is not None else find_quantities(ctx, Runs(ctx))
+            quantities = quantities if quantities is not None else [(v.first, v.last, v.unit) for v in values_of(ctx, "quantity")]
             end = next((b for a, b, _ in quantities if head + 2 <= a <= head + 3), end)  # "set at 500 minutes", "of 10 gigs"
         yield Match(ctx.pieces[first].start, ctx.pieces[end].end, 0.85, "lexicon", f"control-{why}", (norm,))
 

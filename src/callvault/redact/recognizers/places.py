@@ -18,7 +18,7 @@ import re
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases
-from callvault.redact.expressions import MONTHS, WEEKDAYS, Runs, find_durations
+from callvault.redact.expressions import MONTHS, WEEKDAYS, spans_of
 from callvault.redact.gazetteer import Gazetteer, Place
 from callvault.redact.recognizers.base import Match, SpokenRecognizer, TextReader
 
@@ -357,7 +357,7 @@ class _Frames:
     @property
     def durations(self) -> set[int]:
         if self._durations is None:
-            self._durations = {i for a, b in find_durations(self.ctx, Runs(self.ctx)) for i in range(a, b + 1)}
+            self._durations = {i for a, b in spans_of(self.ctx, "duration") for i in range(a, b + 1)}
         return self._durations
 
     def _recording(self, index: int) -> bool:

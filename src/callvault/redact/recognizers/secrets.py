@@ -12,7 +12,7 @@ import re
 from typing import Iterator
 
 from callvault.redact.context import Context, Phrases, proximity
-from callvault.redact.expressions import Runs, birthdate_digits_ok, find_datetimes
+from callvault.redact.expressions import birthdate_digits_ok, spans_of
 from callvault.redact.recognizers.answers import SecretReader
 from callvault.redact.recognizers.base import Match, SpokenRecognizer, candidates, run_matches
 from callvault.redact.spoken import DIGIT_WORDS, TEENS, TENS
@@ -204,7 +204,7 @@ class BiographicalRecognizer(_ValueRecognizer):
             birth = ctx.cue_before(run.first, self.BIRTH, 8)
             if birth and birthdate_digits_ok(run.digits):
                 yield from run_matches(run, 0.75 + 0.25 * proximity(birth, 8), "spoken-number", "birth-date-digits", birth.phrase)
-        for first, last in find_datetimes(ctx, Runs(ctx)):
+        for first, last in spans_of(ctx, "datetime"):
             birth = ctx.cue_before(first, self.BIRTH, 8)
             if birth:
                 yield Match(ctx.pieces[first].start, ctx.pieces[last].end, 0.75 + 0.25 * proximity(birth, 8), "expression", "birth-date", (birth.phrase,))
