@@ -567,7 +567,7 @@ def test_a_framed_bill_said_back_and_a_usage_with_its_unit_elided():
 
 def test_digits_the_other_side_then_verifies_are_a_secret_though_the_prompt_was_garbled():
     hits = found([
-        ("agent", "Sure, let me pull that up. Can I have the secure rear bin on the count?"),
+        ("agent", "Sure, let me pull that up. Can I have the secure rear bin on the account?"),
         ("customer", "Yeah, 6 -1 -3 -8."),
         ("agent", "Thank you, you're verified. What can I do for you?"),
         ("customer", "My zip is 30309 and my number is 404-555-0182."),

@@ -163,9 +163,11 @@ class AuthSecretRecognizer(_ValueRecognizer):
             other = ctx.cue_before(run.first, self.OTHER_NUMBERS, 8)
             if cue and (other is None or other.distance > cue.distance):
                 yield from run_matches(run, 0.7 + 0.3 * proximity(cue, 8), "spoken-number", "secret-digits", cue.phrase)
-            elif cue is None and other is None and self._verified_answer(ctx, run):
+            elif cue is None and ctx.cue_before(run.first, self.NAMED_NUMBERS, 8) is None and self._verified_answer(ctx, run):
                 yield from run_matches(run, 0.6, "answer", "secret-verified", "verified", "a short answer the other side then verified")
 
+    # Numbers a question names ("the phone number on the account?"); a bare "on the account" names none.
+    NAMED_NUMBERS = Phrases(("account number", "phone number", "phone", "number", "zip", "card", "social", "ssn", "callback"))
     VERIFIED = Phrases(("verified", "that matches", "it matches", "matches our records", "thanks for verifying", "authenticated"))
 
     def _verified_answer(self, ctx: Context, run) -> bool:
