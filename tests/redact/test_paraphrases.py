@@ -574,3 +574,16 @@ def test_digits_the_other_side_then_verifies_are_a_secret_though_the_prompt_was_
         ("agent", "Great, that matches."),
     ])
     assert of("AUTH_SECRET", hits) == {"6 -1 -3 -8"}
+
+
+def test_a_chunk_whose_digits_the_asr_turned_into_words_still_starts_the_card():
+    hits = found([
+        ("customer", "I need to pay my bill today."),
+        ("agent", "Okay, go ahead with the car number whenever you're ready."),
+        ("customer", "Okay, it's 5 fix to 1."),
+        ("agent", "Mm"),
+        ("customer", "3, 7, 9."),
+        ("agent", "okay"),
+        ("customer", "2, 2, 0, 4, and, 8, 8, 1, 6."),
+    ])
+    assert {"5 fix to 1", "3, 7, 9", "2, 2, 0, 4, and, 8, 8, 1, 6"} <= of("PAN", hits)

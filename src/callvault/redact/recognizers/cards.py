@@ -155,8 +155,21 @@ class CardReader:
             else:
                 continue
             stream, last_line = self._stream(line, cue_piece)
+            if not cue:
+                stream = self._lead_in(line) + stream
             if self._take_card(stream, cue or "digits read out in a payment", named=bool(cue)):
                 done_until = last_line
+
+    def _lead_in(self, line: int) -> list[int]:
+        """Digits of the reader's short turn just before a card read without its name: the ASR may have
+        turned some of its digits into words ("4 fix to 8"), so that turn did not read as digits."""
+        ctx, groups = self.ctx, self.ctx.spoken.groups
+        k = line - 1
+        while k >= 0 and ctx.role(k) != ctx.role(line) and _is_backchannel(ctx, k):
+            k -= 1
+        if k < 0 or ctx.role(k) != ctx.role(line) or len(ctx.line_pieces(k)) > 8:
+            return []
+        return [i for i in self._groups_by_line.get(k, []) if groups[i].kind != "ordinal" and not _money(ctx, groups[i])]
 
     def _unnamed_card(self, line: int) -> bool:
         ctx, groups = self.ctx, self.ctx.spoken.groups
