@@ -103,7 +103,7 @@ def asr_leak_check(folder: Path, count: int, keep: Path | None = None) -> int:
           f"rendered in {rendered:.0f} s, `callvault process` {processed:.0f} s (exit {run.returncode})")
     if run.returncode:
         print(run.stderr[-2000:])
-    print(f"values checked: " + ", ".join(f"{len(v)} {k}" for k, v in kinds.items()))
+    print("values checked: " + ", ".join(f"{len(v)} {k}" for k, v in kinds.items()))
     for kind, path, line in sorted(set(found + generic)):
         print(f"  LEAK {kind} in {path} line {line}")
     total = len(set(found + generic))

@@ -46,7 +46,7 @@ def phone_shaped(digits: str) -> bool:
     return len(digits) in (7, 10) or (len(digits) == 11 and digits.startswith("1")) or (len(digits) == 12 and not digits.startswith("0"))
 
 
-def international_shaped(run: NumberRun, text: str) -> bool:
+def international_shaped(run: NumberRun) -> bool:
     """A number abroad written in three or more groups ("+509 3712 0456", "509-3712-0456"): 11 digits, a country code first."""
     return len(run.digits) == 11 and not run.digits.startswith(("0", "1")) and len(run.groups) >= 3 and all(
         g.kind == "numeral" for g in run.groups
@@ -76,7 +76,7 @@ class PhoneReader:
         for run in ctx.runs():
             parts = run.line_parts()
             for whole in ([run] if len(parts) > 1 and phone_shaped(run.digits) and not any(self._money(p) for p in parts) else parts):
-                if not (phone_shaped(whole.digits) or international_shaped(whole, ctx.text)) or any((p.start, p.end) in self._taken for p in whole.line_parts()) or self._money(whole):
+                if not (phone_shaped(whole.digits) or international_shaped(whole)) or any((p.start, p.end) in self._taken for p in whole.line_parts()) or self._money(whole):
                     continue
                 if ctx.cue_before(whole.first, NOT_A_PHONE, 3, block=False) or self._letter_prefix(whole):
                     continue  # "confirmation number 7730215", "RX 6620418": an id, not a phone
