@@ -1,7 +1,9 @@
 """callvault's default transcription against bare faster-whisper, sequential and batched, side by side.
 
 Same audio, same model (bundled tiny.en, int8), same threads, one process,
-variants interleaved. For each call: wall time per variant, callvault /
+variants interleaved. callvault spends its threads as one-thread lanes
+(device.CPU_MAX_LANES); bare batched with one thread is printed beside it
+for context. For each call: wall time per variant, callvault /
 bare sequential (target <= 0.45) and callvault / bare batched (target <=
 1.05). WER of each variant on the telephone reference against its STM.
 
@@ -92,13 +94,17 @@ def compare(args) -> None:
     batch = ours.batch_size
     model = WhisperModel(ours.model_path, device=ours.device, compute_type=ours.compute_type, cpu_threads=args.threads)
     variants = {"bare sequential": (bare_sequential, model), "bare batched": (bare_batched, model), "callvault default": (callvault_default, ours)}
+    # context, not a target: bare batched with one thread, as each of callvault's lanes runs
+    one_thread = WhisperModel(ours.model_path, device=ours.device, compute_type=ours.compute_type, cpu_threads=1)
+    variants["bare batched 1 thr"] = (bare_batched, one_thread)
     if args.no_timestamp_tokens:  # what the timestamp tokens cost: callvault with [transcribe] timestamp_tokens = false
         plain = WhisperAsr(AsrOptions(device=args.device, cpu_threads=args.threads, timestamp_tokens=False))
         variants["callvault no-ts"] = (callvault_default, plain)
     calls = [SHARED / name for name in CALLS if (SHARED / name).exists()]
     for runner, engine in variants.values():  # warm-up on the shortest call: first calls pay one-off costs
         runner(calls[0], engine, batch)
-    print(f"device {ours.device} {ours.compute_type}, cpu_threads={args.threads}, batch size {batch} ({ours.plan.batch_reason}), reps {args.reps}")
+    print(f"device {ours.device} {ours.compute_type}, cpu_threads={args.threads}, batch size {batch} ({ours.plan.batch_reason}), "
+          f"{ours.plan.lanes} lane(s) x {ours.plan.lane_threads} thread(s), reps {args.reps}")
     for path in calls:
         info = probe(path)
         times = {name: [] for name in variants}

@@ -13,21 +13,47 @@ import pytest
 
 from callvault.models.errors import ConfigError
 from callvault.transcribe.batching import SAMPLE_RATE, ChannelWindows, as_blocks, pool_batches, stream_chunks
-from callvault.transcribe.device import GPU_DEFAULT_BATCH, GPU_MAX_BATCH, plan_device
+from callvault.transcribe.device import CPU_MAX_BATCH, CPU_MAX_LANES, GPU_DEFAULT_BATCH, GPU_MAX_BATCH, plan_device
 from helpers import shared_file
 
 GIB = 1 << 30
 
 
-def _plan(device="auto", batch=None, cuda=False, threads=0, cpus=2, free=None, model=75 << 20, compute="auto"):
-    return plan_device(device, compute, batch, cuda_present=cuda, cpu_threads=threads, cpu_count=cpus, free_gpu_bytes=free, model_bytes=model)
+def _plan(device="auto", batch=None, cuda=False, threads=0, cpus=2, free=None, model=75 << 20, compute="auto", lanes=None):
+    return plan_device(device, compute, batch, cuda_present=cuda, cpu_threads=threads, cpu_count=cpus, free_gpu_bytes=free,
+                       model_bytes=model, lanes=lanes)
 
 
 def test_cpu_batch_size_follows_the_threads():
     assert _plan(cpus=2).batch_size == 8 and _plan(cpus=2).compute_type == "int8"
     assert _plan(threads=1, cpus=16).batch_size == 4
-    assert _plan(cpus=64).batch_size == 16  # capped: more only pads short chunks
+    assert _plan(cpus=64).batch_size == CPU_MAX_BATCH  # capped
     assert "CPU threads" in _plan().batch_reason
+
+
+def test_cpu_threads_run_as_one_thread_lanes():
+    two = _plan(cpus=2)
+    assert (two.lanes, two.lane_threads) == (2, 1)
+    assert (_plan(threads=1, cpus=16).lanes, _plan(threads=1, cpus=16).lane_threads) == (1, 1)  # a pool worker's cap
+    many = _plan(cpus=64)
+    assert many.lanes == CPU_MAX_LANES and many.lane_threads == 64 // CPU_MAX_LANES
+    assert (_plan(cpus=8, lanes=2).lanes, _plan(cpus=8, lanes=2).lane_threads) == (2, 4)  # [transcribe] lanes
+    assert _plan(cpus=8, batch=3).lanes == 3  # never more lanes than chunks in a batch
+    sequential = _plan(cpus=8, threads=8, batch=0)
+    assert (sequential.lanes, sequential.lane_threads) == (1, 8)  # the sequential decoder keeps every thread
+    gpu = _plan(cuda=True, free=80 * GIB, cpus=16)
+    assert gpu.lanes == 1  # one stream: the GPU batches
+    with pytest.raises(ConfigError, match="lanes"):
+        _plan(lanes=0)
+
+
+def test_share_out_keeps_neighbours_together():
+    from callvault.transcribe.asr import share_out
+
+    assert share_out(list(range(8)), 2) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert share_out(list(range(5)), 2) == [[0, 1, 2], [3, 4]]
+    assert share_out([0], 4) == [[0]]
+    assert [len(p) for p in share_out(list(range(10)), 4)] == [3, 3, 2, 2]
 
 
 def test_cuda_takes_float16_and_a_batch_from_free_memory():
@@ -56,6 +82,11 @@ def test_config_batch_size():
     assert config_batch_size(None) is None and config_batch_size("auto") is None and config_batch_size(12) == 12
     with pytest.raises(ConfigError, match="batch_size"):
         config_batch_size("big")
+    from callvault.assemble import config_lanes
+
+    assert config_lanes("auto") is None and config_lanes(2) == 2
+    with pytest.raises(ConfigError, match="lanes must be"):
+        config_lanes(0)
 
 
 # -- windows and batches (real numpy, an energy VAD so speech is known exactly) --
@@ -137,6 +168,7 @@ def test_cuda_plan_decodes_both_channels_in_one_batch(cuda_planned_asr):
 
     asr, built = cuda_planned_asr
     assert (built["device"], built["compute_type"]) == ("cuda", "float16")
+    assert built["num_workers"] == 1 and asr.plan.lanes == 1  # the GPU takes the whole batch in one stream
     assert asr.batch_size == (2 * GIB - GIB - (75 << 20)) // (64 << 20) or asr.batch_size >= 8
     audio = decode(shared_file("stereo-two-speakers-16k.wav"))
     left, right = asr.channel_words(audio.channels, ["S0", "S1"])
@@ -169,14 +201,37 @@ def test_streamed_windows_give_the_words_of_one_window(cuda_planned_asr):
     assert cut[-1].end <= len(long_call) / SAMPLE_RATE + 0.1 and cut[-1].start > 90
 
 
+@pytest.mark.slow
+def test_two_lanes_read_a_call_as_one_lane_does():
+    """Two one-thread lanes (the 2-core default) give the words and times of one two-thread pass."""
+    import jiwer
+
+    from callvault.recorder.decode import decode
+    from callvault.transcribe.asr import AsrOptions, WhisperAsr
+
+    audio = decode(shared_file("telephone-two-speakers-16k.wav")).channels[0]
+    call = np.concatenate([audio, audio, audio])  # 90 s: three chunks, shared out 2 + 1
+    lanes = WhisperAsr(AsrOptions(device="cpu", cpu_threads=2, lanes=2))
+    single = WhisperAsr(AsrOptions(device="cpu", cpu_threads=2, lanes=1))
+    assert (lanes.plan.lanes, lanes.plan.lane_threads, single.plan.lane_threads) == (2, 1, 2)
+    split, whole = lanes.channel_words([call], ["S0"])[0], single.channel_words([call], ["S0"])[0]
+    assert lanes.batches_run == single.batches_run == [(0, 0, 0)]
+    words = lambda ws: " ".join(w.text.lower().strip(".,?!") for w in ws)
+    assert jiwer.wer(words(whole), words(split)) < 0.05
+    assert [w.start for w in split] == sorted(w.start for w in split)  # the lanes' words come back in order
+    close = sum(1 for a, b in zip(whole, split) if a.text == b.text and abs(a.start - b.start) <= 0.1)
+    assert close >= 0.9 * len(whole)
+    assert lanes.provenance()["lanes"] == 2
+
+
 def test_config_table_reaches_the_asr_options(tmp_path):
     from callvault.assemble import RunOptions, asr_options
     from callvault.config import load_config
 
-    (tmp_path / "callvault.toml").write_text('[transcribe]\nbatch_size = 12\ntimestamp_tokens = false\n')
+    (tmp_path / "callvault.toml").write_text('[transcribe]\nbatch_size = 12\ntimestamp_tokens = false\nlanes = 3\n')
     config = load_config(tmp_path)
     options = asr_options(config, RunOptions())
-    assert options.batch_size == 12 and options.timestamp_tokens is False
+    assert options.batch_size == 12 and options.timestamp_tokens is False and options.lanes == 3
     assert asr_options(config, RunOptions(batch_size=0)).batch_size == 0  # the flag beats the file
     assert asr_options(load_config(tmp_path / "none"), RunOptions()).batch_size is None  # from the device
 

@@ -45,17 +45,27 @@ def asr_options(config: AppConfig, run: RunOptions):
         language=run.language or table.get("language", "en"),
         batch_size=run.batch_size if run.batch_size is not None else config_batch_size(table.get("batch_size")),
         timestamp_tokens=bool(table.get("timestamp_tokens", True)),
+        lanes=config_lanes(table.get("lanes")),
     )
 
 
 def config_batch_size(value) -> int | None:
     """``[transcribe] batch_size``: absent or "auto" = chosen from the device, 0 = sequential, N = N."""
+    return _config_count(value, "batch_size", 0, '"auto", 0 (sequential) or a positive number')
+
+
+def config_lanes(value) -> int | None:
+    """``[transcribe] lanes``: absent or "auto" = one per CPU thread, N = the CPU threads split N ways."""
+    return _config_count(value, "lanes", 1, '"auto" or a positive number')
+
+
+def _config_count(value, key: str, minimum: int, allowed: str) -> int | None:
     from callvault.models.errors import ConfigError
 
     if value is None or value == "auto":
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f'[transcribe] batch_size must be "auto", 0 (sequential) or a positive number, not {value!r}')
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"[transcribe] {key} must be {allowed}, not {value!r}")
     return value
 
 

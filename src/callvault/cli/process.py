@@ -17,7 +17,7 @@ from callvault.cli.app import app_config, cli, parse_moment
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Where to run speech recognition [default: auto].")
 @click.option("--cpu-threads", type=click.IntRange(min=0), default=None, help="CPU threads per worker for CTranslate2 (0 = its default).")
 @click.option("--beam-size", type=click.IntRange(min=1), default=None, help="Beam size for decoding [default: 5].")
-@click.option("--batch-size", type=click.IntRange(min=0), default=None, help="Speech chunks (both channels') decoded at once; 0 = faster-whisper's sequential decoder [default: from the device: 4 per CPU thread, up to 16; on CUDA from free GPU memory].")
+@click.option("--batch-size", type=click.IntRange(min=0), default=None, help="Speech chunks (both channels') decoded at once; 0 = faster-whisper's sequential decoder [default: from the device: 4 per CPU thread, up to 64, shared out among one-thread lanes; on CUDA from free GPU memory].")
 @click.option("--language", default=None, help="Spoken language code [default: en].")
 @click.option("--agent-channel", type=click.IntRange(0, 1), default=None, help="Stereo channel that carries the agent (overrides metadata).")
 @click.option("--diarizer", type=click.Choice(["embedded", "pyannote", "single"]), default=None, help="Who spoke when in mono recordings [default: embedded, offline].")

@@ -8,6 +8,7 @@ sequential decoder (temperature fallback, previous-text conditioning).
 
 from __future__ import annotations
 
+import queue
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -42,6 +43,9 @@ class AsrOptions:
     # >0: this many speech chunks through the model at once; 0: sequential decoder.
     batch_size: int | None = None
     window_seconds: float = WINDOW_SECONDS  # audio per VAD window when streaming
+    # CPU, batched: model passes run side by side, the threads shared among them
+    # (None: one lane per thread; see device.CPU_MAX_LANES).
+    lanes: int | None = None
     # Batched: decode Whisper's timestamp tokens too (faster-whisper's batched
     # default drops them). Costs some decode steps; on the telephone reference
     # WER 0.111 with them against 0.160 without (sequential: 0.123).
@@ -57,6 +61,8 @@ class AsrOptions:
             raise ConfigError("beam size must be at least 1")
         if self.batch_size is not None and self.batch_size < 0:
             raise ConfigError("batch size must be 0 (sequential), a positive number, or unset (chosen from the device)")
+        if self.lanes is not None and self.lanes < 1:
+            raise ConfigError("lanes must be a positive number, or unset (one per CPU thread)")
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def plan_for(options: AsrOptions, model_path: str, facts: MachineFacts = Machine
         options.device, options.compute_type, options.batch_size,
         cuda_present=present, cpu_threads=options.cpu_threads or facts.omp_threads(), cpu_count=facts.cpu_count(),
         free_gpu_bytes=facts.free_gpu_bytes() if present else None,
-        model_bytes=weights.stat().st_size if weights.is_file() else 0,
+        model_bytes=weights.stat().st_size if weights.is_file() else 0, lanes=options.lanes,
     )
 
 
@@ -103,10 +109,16 @@ class WhisperAsr:
             self.model_path,
             device=self.device,
             compute_type=self.compute_type,
-            cpu_threads=options.cpu_threads,
+            cpu_threads=self.plan.lane_threads,
+            num_workers=self.plan.lanes,  # CTranslate2 workers: one copy of the weights, passes side by side
             local_files_only=True,
         )
         self._batched = BatchedInferencePipeline(self._model)
+        # one pipeline per lane: each keeps its own last speech time for the word timestamps
+        self._lane_list = [BatchedInferencePipeline(self._model) for _ in range(self.plan.lanes)]
+        self._lane_pipelines: queue.SimpleQueue = queue.SimpleQueue()
+        for pipeline in self._lane_list:
+            self._lane_pipelines.put(pipeline)
         get_vad_model()  # Silero's ONNX session: loaded with the model, not inside the first call
         self._decode_options = self._batched_options() if self.plan.batch_size else None
         self.batches_run: list[tuple[int, ...]] = []  # the last call's batches: the channel of each chunk
@@ -162,17 +174,43 @@ class WhisperAsr:
             return [list(self.words(audio, speaker)) for audio, speaker in zip(channels, speakers)]
         out: list[list[Word]] = [[] for _ in speakers]
         self._seed()
-        self._batched.last_speech_timestamp = 0.0
         self.batches_run = []
-        for batch in pool_batches(stream_chunks(blocks, self._find_speech, self.options.window_seconds), self.plan.batch_size):
-            for chunk, chunk_words in zip(batch, self._decode_batch(batch)):
+        for pipeline in self._lane_list:
+            pipeline.last_speech_timestamp = 0.0
+        batches = pool_batches(stream_chunks(blocks, self._find_speech, self.options.window_seconds), self.plan.batch_size)
+        for part, segments in self._in_lanes(batches):
+            # looped segments are decoded again here, one after another: repeatable, whatever lane ran first
+            for chunk, chunk_segments in zip(part, segments):
                 speaker = speakers[chunk.channel]
-                for w in chunk_words:
+                for w in self._checked_words(chunk, chunk_segments, self._decode_options[0]):
                     start, end = chunk.window.to_recording_time(w["start"], w["end"])
                     word = _word(start, end, w["word"], w["probability"], speaker)
                     if word:
                         out[chunk.channel].append(word)
         return out
+
+    def _in_lanes(self, batches: Iterable[list[SpeechChunk]]) -> Iterator[tuple[list[SpeechChunk], list[list[dict]]]]:
+        """Each batch shared out among the lanes; (chunks, their segments) back in the order the chunks came.
+
+        At most two parts per lane are in flight, so a long call holds a bounded
+        number of chunks while the next window's speech is found.
+        """
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        lanes = self.plan.lanes
+        in_flight: deque = deque()
+        with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="callvault-asr-lane") as pool:
+            for batch in batches:
+                self.batches_run.append(tuple(chunk.channel for chunk in batch))
+                for part in share_out(batch, lanes):
+                    in_flight.append((part, pool.submit(self._decode_part, part)))
+                while len(in_flight) > 2 * lanes:
+                    part, future = in_flight.popleft()
+                    yield part, future.result()
+            while in_flight:
+                part, future = in_flight.popleft()
+                yield part, future.result()
 
     def _seed(self) -> None:
         import ctranslate2
@@ -187,16 +225,18 @@ class WhisperAsr:
         # the parameters faster-whisper's batched pipeline uses
         return get_speech_timestamps(audio, VadOptions(max_speech_duration_s=CHUNK_SECONDS, min_silence_duration_ms=160))
 
-    def _decode_batch(self, batch: list[SpeechChunk]) -> list[list[dict]]:
-        """One pass of the model over a batch of chunks: words (speech-only times) per chunk."""
+    def _decode_part(self, part: list[SpeechChunk]) -> list[list[dict]]:
+        """One lane's pass of the model over its chunks: segments (speech-only times) per chunk."""
         from faster_whisper.audio import pad_or_trim
 
         options, tokenizer = self._decode_options
         extractor = self._model.feature_extractor
-        features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in batch])
-        self.batches_run.append(tuple(chunk.channel for chunk in batch))
-        results = self._batched.forward(features, tokenizer, [chunk.metadata() for chunk in batch], options)
-        return [self._checked_words(chunk, segments, options) for chunk, segments in zip(batch, results)]
+        features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in part])
+        pipeline = self._lane_pipelines.get()
+        try:
+            return pipeline.forward(features, tokenizer, [chunk.metadata() for chunk in part], options)
+        finally:
+            self._lane_pipelines.put(pipeline)
 
     def _checked_words(self, chunk: SpeechChunk, segments: list[dict], options) -> list[dict]:
         """A chunk's words; a segment the batched decoder looped on ("9, 9, 9, ...") is decoded again sequentially.
@@ -240,12 +280,26 @@ class WhisperAsr:
             "compute_type": self.compute_type,
             "batch_size": self.plan.batch_size,
             "batch_reason": self.plan.batch_reason,
+            "lanes": self.plan.lanes,
+            "lane_threads": self.plan.lane_threads,
             "options": asdict(self.options),
         }
 
 
 DEFAULT_COMPRESSION_LIMIT = 2.4  # faster-whisper's compression_ratio_threshold default
 SAMPLE_PROBE = 1600  # 0.1 s of silence: enough for faster-whisper to build its options
+
+
+def share_out(batch: list[SpeechChunk], lanes: int) -> list[list[SpeechChunk]]:
+    """A batch cut into at most ``lanes`` runs of neighbouring chunks, sizes differing by one at most."""
+    count = max(1, min(lanes, len(batch)))
+    size, extra = divmod(len(batch), count)
+    parts, begin = [], 0
+    for index in range(count):
+        end = begin + size + (index < extra)
+        parts.append(batch[begin:end])
+        begin = end
+    return parts
 
 
 def _word(start: float, end: float, text: str, probability: float, speaker: str) -> Word | None:

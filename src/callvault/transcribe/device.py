@@ -18,7 +18,13 @@ DEVICES = ("auto", "cpu", "cuda")
 # beat 4 and 16 (4 leaves the matrix kernels short of rows; 16 pads more
 # short chunks to 30 s and holds more memory for no gain).
 CPU_CHUNKS_PER_THREAD = 4
-CPU_MAX_BATCH = 16
+CPU_MAX_BATCH = 64
+# CPU: the threads run as this many lanes of one thread each (CTranslate2 workers sharing one
+# copy of the weights), each lane decoding its share of a batch. On the 2-core box one
+# two-thread model pass over 8 chunks took 5.1 s against 3.4 s for two one-thread lanes of 4
+# (the 277 s reference call; a single 30 s chunk: 1.6 s against 0.9 s): the kernels of a
+# small batch leave a second OpenMP thread mostly waiting. bench/transcribe.py measures it.
+CPU_MAX_LANES = 16
 GPU_DEFAULT_BATCH = 16  # when free memory cannot be read
 GPU_MAX_BATCH = 64
 GPU_RESERVE_BYTES = 1 << 30  # CUDA context, cuBLAS workspaces, fragmentation
@@ -31,6 +37,8 @@ class DevicePlan:
     compute_type: str  # int8 | float16 | ...
     batch_size: int  # 0: the sequential decoder
     batch_reason: str  # why this batch size, for provenance
+    lanes: int = 1  # model passes run side by side, each over its share of a batch
+    lane_threads: int = 0  # threads of each lane (0: CTranslate2 picks)
 
 
 def resolve_device(device: str, compute_type: str, cuda_present: bool) -> tuple[str, str]:
@@ -76,19 +84,33 @@ def plan_device(
     cpu_count: int,
     free_gpu_bytes: int | None,
     model_bytes: int,
+    lanes: int | None = None,
 ) -> DevicePlan:
-    """The whole choice; ``batch_size`` None means "from the device", 0 the sequential decoder."""
+    """The whole choice; ``batch_size`` None means "from the device", 0 the sequential decoder.
+
+    ``lanes`` None: one lane per CPU thread on CPU (batched), one lane on CUDA and for the
+    sequential decoder; N: the CPU threads split into N lanes.
+    """
     device, compute_type = resolve_device(device, compute_type, cuda_present)
-    if batch_size is not None:
-        if batch_size < 0:
-            raise ConfigError("batch size must be 0 (sequential), a positive number, or unset (chosen from the device)")
-        return DevicePlan(device, compute_type, batch_size, "set by --batch-size or [transcribe] batch_size")
+    if lanes is not None and lanes < 1:
+        raise ConfigError("lanes must be a positive number, or unset (one per CPU thread)")
+    if batch_size is not None and batch_size < 0:
+        raise ConfigError("batch size must be 0 (sequential), a positive number, or unset (chosen from the device)")
     if device == "cuda":
-        size = gpu_batch_size(free_gpu_bytes, model_bytes)
+        size = gpu_batch_size(free_gpu_bytes, model_bytes) if batch_size is None else batch_size
         free = "unknown" if free_gpu_bytes is None else f"{free_gpu_bytes >> 20} MiB"
-        return DevicePlan(device, compute_type, size, f"free GPU memory {free}, model {model_bytes >> 20} MiB")
-    size = cpu_batch_size(cpu_threads, cpu_count)
-    return DevicePlan(device, compute_type, size, f"{cpu_threads or cpu_count} CPU threads x {CPU_CHUNKS_PER_THREAD}")
+        reason = f"free GPU memory {free}, model {model_bytes >> 20} MiB" if batch_size is None else _SET
+        return DevicePlan(device, compute_type, size, reason)  # one stream: the GPU batches, it needs no lanes
+    threads = cpu_threads or cpu_count
+    size = cpu_batch_size(cpu_threads, cpu_count) if batch_size is None else batch_size
+    reason = f"{threads} CPU threads x {CPU_CHUNKS_PER_THREAD}" if batch_size is None else _SET
+    if not size:  # faster-whisper's sequential decoder: one model pass at a time, every thread in it
+        return DevicePlan(device, compute_type, 0, reason, 1, cpu_threads)
+    count = max(1, min(lanes or min(threads, CPU_MAX_LANES), threads, size))
+    return DevicePlan(device, compute_type, size, reason, count, max(1, threads // count))
+
+
+_SET = "set by --batch-size or [transcribe] batch_size"
 
 
 # -- the facts, read from this machine (the only I/O in this module) -----------
