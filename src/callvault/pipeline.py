@@ -117,18 +117,24 @@ class Pipeline:
         return self._built[name]
 
     def prefetch(self) -> None:
-        """Load the speech model, then the detector (spaCy, presidio), on another thread.
+        """Load the speech model, then the detector (spaCy, presidio), then the consent-event model, on another thread.
 
         The first file is fetched, hashed and decoded meanwhile; the model is
-        needed first, the detector only once the first call is transcribed.
+        needed first, the detector and the event model only once the first
+        call is transcribed.
         """
         from concurrent.futures import ThreadPoolExecutor
 
         loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callvault-prefetch")
-        for name, factory in (("asr", self.asr_factory), ("detector", self.detector_factory)):
+        for name, factory in (("asr", self.asr_factory), ("detector", self.detector_factory), ("event_model", self._event_model)):
             if name not in self._built and name not in self._loading:
                 self._loading[name] = loader.submit(factory)
         loader.shutdown(wait=False)
+
+    def _event_model(self):
+        from callvault.compliance.facts import event_model_for
+
+        return event_model_for(self.compliance)
 
     @property
     def asr(self) -> WordSource:
@@ -231,7 +237,6 @@ class Pipeline:
 
     def analyse(self, recording: Recording, audio: DecodedAudio, path: Path, context: Any) -> "CallOutputs":
         from callvault.analysis import analyse_call
-        from callvault.compliance.facts import event_model_for
         from callvault.recorder.audio_io import load_native, wav_bytes
         from callvault.redact import redact_audio
         from callvault.redact.leakscan import guard_outputs
@@ -241,7 +246,7 @@ class Pipeline:
         transcript = transcribe_audio(recording, audio, self.asr, self.diarizer, self.turn_options)
         stages.append(_stage("transcribe", tick, transcript.provenance.get("model", ""), transcript.provenance))
         tick = time.perf_counter()
-        events_model = self._get("event_model", lambda: event_model_for(self.compliance))  # loaded once per worker
+        events_model = self._get("event_model", self._event_model)  # loaded once per worker
         analysis = analyse_call(transcript, recording.metadata, self.detector, self.redaction, self.compliance, context, events_model)
         native = load_native(path)
         redacted_audio = wav_bytes(

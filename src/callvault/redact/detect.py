@@ -40,6 +40,12 @@ class Detector:
     """Finds CPNI, PII and PCI spoken in a transcript. Build once, call ``detect`` per call."""
 
     def __init__(self, nlp: Any = None, *, model: str = DEFAULT_MODEL, entities: Sequence[str] | None = None, min_score: float = 0.3):
+        from callvault.importguard import without_optional
+
+        with without_optional():  # presidio and thinc would import transformers and torch, which detection never uses
+            self._build(nlp, model, entities, min_score)
+
+    def _build(self, nlp: Any, model: str, entities: Sequence[str] | None, min_score: float) -> None:
         from presidio_analyzer import AnalyzerEngine
         from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
