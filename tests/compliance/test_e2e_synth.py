@@ -21,7 +21,9 @@ SCRIPT = (
     ("agent", 0.5, "Thank you for calling Acme Wireless.", None),
     ("agent", 4.0, "This call may be recorded for quality and training.", "REC_DISCLOSURE"),
     ("customer", 9.0, "Hi. I have a question about a call on my account.", None),
-    ("agent", 14.0, "Before we discuss call details, what is your account passcode?", "AUTH_CHALLENGE"),
+    # "your account passcode" in espeak's voice reads as "your account has code" to tiny.en on
+    # this machine's packages (2026-12-02); the passcode named last is what the test is about
+    ("agent", 14.0, "Before we discuss call details, what is the passcode on your account?", "AUTH_CHALLENGE"),
     ("customer", 19.5, "I don't remember it.", "AUTH_FAIL"),
     ("agent", 23.0, "The call was on March third to five five five, one two three four, for forty two minutes.", None),
     ("agent", 31.0, "You have a right and we have a duty to protect your account information. May I use it for this call only to suggest better plans? You can say no.", "CPNI_NOTICE"),
