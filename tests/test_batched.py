@@ -247,3 +247,24 @@ def test_worker_thread_cap_sets_the_cpu_batch(monkeypatch):
     from callvault.transcribe.device import omp_threads
 
     assert omp_threads() == 3
+
+
+@pytest.mark.slow
+def test_speech_after_the_last_segment_is_read_again(cuda_planned_asr):
+    """The batched decoder may stop at a timestamp seconds before its chunk ends; the rest is read sequentially."""
+    from callvault.recorder.decode import decode
+    from callvault.transcribe.asr import UNREAD_TAIL_SECONDS
+    from callvault.transcribe.batching import pack_chunks
+
+    asr, _ = cuda_planned_asr
+    audio = decode(shared_file("telephone-two-speakers-16k.wav")).channels[0][: 12 * SAMPLE_RATE]
+    (chunk,) = pack_chunks(0, 0.0, audio, [{"start": 0, "end": len(audio)}])
+    options = asr._decode_options[0]
+    stopped_early = [{"start": 0.0, "end": 4.0, "compression_ratio": 1.0, "words": [{"start": 0.5, "end": 1.0, "word": " hello", "probability": 0.9}]}]
+    before = asr.tails_read
+    words = asr._checked_words(chunk, stopped_early, options)
+    assert asr.tails_read == before + 1
+    assert words[0]["word"] == " hello" and len(words) > 5  # the 8 s after 4.0 s were read
+    assert all(4.0 - 0.5 <= w["start"] <= chunk.duration + 0.1 for w in words[1:])
+    finished = [{**stopped_early[0], "end": chunk.duration - UNREAD_TAIL_SECONDS / 2}]
+    assert asr._checked_words(chunk, finished, options) == finished[0]["words"] and asr.tails_read == before + 1

@@ -123,6 +123,7 @@ class WhisperAsr:
         self._decode_options = self._batched_options() if self.plan.batch_size else None
         self.batches_run: list[tuple[int, ...]] = []  # the last call's batches: the channel of each chunk
         self.segments_redone = 0  # segments the batched decoder looped on, decoded again sequentially
+        self.tails_read = 0  # chunks whose speech after the last segment was read sequentially
 
     @property
     def batch_size(self) -> int:
@@ -239,34 +240,50 @@ class WhisperAsr:
             self._lane_pipelines.put(pipeline)
 
     def _checked_words(self, chunk: SpeechChunk, segments: list[dict], options) -> list[dict]:
-        """A chunk's words; a segment the batched decoder looped on ("9, 9, 9, ...") is decoded again sequentially.
+        """A chunk's words, with two things the batched pass gets wrong decoded again sequentially.
 
-        The batched decoder has no temperature fallback, and on a short run of
-        digits tiny.en can repeat a token until the window ends, which turns a
-        CVV into a run of made-up card digits. The sequential decoder's fallback
-        (higher temperatures while the text compresses too well) is the cure, so
-        only the audio of such a segment (up to the next segment) pays for it.
+        - A segment the decoder looped on ("9, 9, 9, ..."). The batched decoder has
+          no temperature fallback, and on a short run of digits tiny.en can repeat a
+          token until the window ends, which turns a CVV into a run of made-up card
+          digits. The sequential decoder's fallback (higher temperatures while the
+          text compresses too well) is the cure, so only the audio of such a segment
+          (up to the next segment) pays for it.
+        - Speech after the last segment. The decoder may stop at a timestamp well
+          before the chunk's end ("... international <|5.20|><|5.20|>" and no more,
+          on a 6.8 s chunk whose last words were "calls to Mexico"); the sequential
+          decoder seeks to that timestamp and reads on, a batched pass has no next
+          window, so the rest of the chunk is read here.
         """
         limit = options.compression_ratio_threshold or DEFAULT_COMPRESSION_LIMIT
         words: list[dict] = []
+        read_until = 0.0  # chunk seconds covered by the segments so far
         for index, segment in enumerate(segments):
+            begin = max(0.0, segment["start"] - chunk.offset)
             if segment.get("compression_ratio", 0.0) <= limit:
                 words.extend(segment.get("words", ()))
+                read_until = max(read_until, segment["end"] - chunk.offset)
                 continue
             self.segments_redone += 1
-            begin = max(0.0, segment["start"] - chunk.offset)
             until = segments[index + 1]["start"] - chunk.offset if index + 1 < len(segments) else chunk.duration
-            piece = chunk.audio[int(begin * 16_000): max(int(until * 16_000), int(begin * 16_000) + 1)]
-            redone, _ = self._model.transcribe(
-                piece, language=self.options.language, beam_size=self.options.beam_size,
-                word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
-            )
-            shift = chunk.offset + begin
-            words.extend(
-                {"start": w.start + shift, "end": w.end + shift, "word": w.word, "probability": w.probability}
-                for redone_segment in redone for w in redone_segment.words or ()
-            )
+            words.extend(self._read_again(chunk, begin, until))
+            read_until = max(read_until, until)
+        if chunk.duration - read_until >= UNREAD_TAIL_SECONDS:
+            self.tails_read += 1
+            words.extend(self._read_again(chunk, read_until, chunk.duration))
         return words
+
+    def _read_again(self, chunk: SpeechChunk, begin: float, until: float) -> list[dict]:
+        """Words of the chunk's audio from ``begin`` to ``until`` (chunk seconds), by the sequential decoder."""
+        piece = chunk.audio[int(begin * 16_000): max(int(until * 16_000), int(begin * 16_000) + 1)]
+        redone, _ = self._model.transcribe(
+            piece, language=self.options.language, beam_size=self.options.beam_size,
+            word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
+        )
+        shift = chunk.offset + begin
+        return [
+            {"start": w.start + shift, "end": w.end + shift, "word": w.word, "probability": w.probability}
+            for redone_segment in redone for w in redone_segment.words or ()
+        ]
 
     def provenance(self) -> dict:
         from faster_whisper import __version__ as fw_version
@@ -287,6 +304,8 @@ class WhisperAsr:
 
 
 DEFAULT_COMPRESSION_LIMIT = 2.4  # faster-whisper's compression_ratio_threshold default
+# Unread audio at a chunk's end worth a second look: more than the VAD's padding (0.4 s) plus a short word.
+UNREAD_TAIL_SECONDS = 1.0
 SAMPLE_PROBE = 1600  # 0.1 s of silence: enough for faster-whisper to build its options
 
 
