@@ -9,6 +9,7 @@ sequential decoder (temperature fallback, previous-text conditioning).
 from __future__ import annotations
 
 import queue
+import threading
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -123,7 +124,8 @@ class WhisperAsr:
         self._decode_options = self._batched_options() if self.plan.batch_size else None
         self.batches_run: list[tuple[int, ...]] = []  # the last call's batches: the channel of each chunk
         self.segments_redone = 0  # segments the batched decoder looped on, decoded again sequentially
-        self.tails_read = 0  # chunks whose speech after the last segment was read sequentially
+        self.tails_read = 0  # chunk ends read again: the decoder stopped seconds before the chunk did
+        self._count_lock = threading.Lock()
 
     @property
     def batch_size(self) -> int:
@@ -235,7 +237,21 @@ class WhisperAsr:
         features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in part])
         pipeline = self._lane_pipelines.get()
         try:
-            return pipeline.forward(features, tokenizer, [chunk.metadata() for chunk in part], options)
+            results = pipeline.forward(features, tokenizer, [chunk.metadata() for chunk in part], options)
+            # speech after a chunk's last segment (see _checked_words): one more batched pass over every
+            # such tail of this part, cheaper than reading each alone; what that pass leaves is read sequentially
+            tails = [(index, chunk, end) for index, (chunk, segments) in enumerate(zip(part, results))
+                     if chunk.duration - (end := read_until(chunk, segments)) >= UNREAD_TAIL_SECONDS]
+            if tails:
+                pieces = [chunk.audio[int(end * 16_000):] for _, chunk, end in tails]
+                metadata = [{"offset": chunk.offset + end, "duration": len(piece) / 16_000, "segments": []}
+                            for (_, chunk, end), piece in zip(tails, pieces)]
+                tail_features = np.stack([pad_or_trim(extractor(piece)[..., :-1]) for piece in pieces])
+                for (index, _, _), segments in zip(tails, pipeline.forward(tail_features, tokenizer, metadata, options)):
+                    results[index] = results[index] + segments
+                with self._count_lock:
+                    self.tails_read += len(tails)
+            return results
         finally:
             self._lane_pipelines.put(pipeline)
 
@@ -256,20 +272,20 @@ class WhisperAsr:
         """
         limit = options.compression_ratio_threshold or DEFAULT_COMPRESSION_LIMIT
         words: list[dict] = []
-        read_until = 0.0  # chunk seconds covered by the segments so far
+        covered = 0.0  # chunk seconds the segments reach so far
         for index, segment in enumerate(segments):
             begin = max(0.0, segment["start"] - chunk.offset)
             if segment.get("compression_ratio", 0.0) <= limit:
                 words.extend(segment.get("words", ()))
-                read_until = max(read_until, segment["end"] - chunk.offset)
+                covered = max(covered, segment["end"] - chunk.offset)
                 continue
             self.segments_redone += 1
             until = segments[index + 1]["start"] - chunk.offset if index + 1 < len(segments) else chunk.duration
             words.extend(self._read_again(chunk, begin, until))
-            read_until = max(read_until, until)
-        if chunk.duration - read_until >= UNREAD_TAIL_SECONDS:
+            covered = max(covered, until)
+        if chunk.duration - covered >= UNREAD_TAIL_SECONDS:  # even after the batched tail pass (_decode_part)
             self.tails_read += 1
-            words.extend(self._read_again(chunk, read_until, chunk.duration))
+            words.extend(self._read_again(chunk, covered, chunk.duration))
         return words
 
     def _read_again(self, chunk: SpeechChunk, begin: float, until: float) -> list[dict]:
@@ -307,6 +323,11 @@ DEFAULT_COMPRESSION_LIMIT = 2.4  # faster-whisper's compression_ratio_threshold 
 # Unread audio at a chunk's end worth a second look: more than the VAD's padding (0.4 s) plus a short word.
 UNREAD_TAIL_SECONDS = 1.0
 SAMPLE_PROBE = 1600  # 0.1 s of silence: enough for faster-whisper to build its options
+
+
+def read_until(chunk: SpeechChunk, segments: list[dict]) -> float:
+    """How far into the chunk (seconds) its segments reach."""
+    return max((segment["end"] - chunk.offset for segment in segments), default=0.0)
 
 
 def share_out(batch: list[SpeechChunk], lanes: int) -> list[list[SpeechChunk]]:
