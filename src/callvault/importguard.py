@@ -1,10 +1,12 @@
 """Keeping optional heavy packages out of an import that only probes for them.
 
 presidio-analyzer imports ``transformers`` when it is installed (for an NLP
-engine callvault never uses), and spaCy's thinc imports ``torch`` the same
-way; together about 4.5 s of a worker's start on the 2-core box, for a
-stereo call that needs neither. Both probe with ``try: import ... except
-ImportError``, so refusing the import makes them skip it.
+engine callvault never uses; about 2.9 s of a worker's start on the 2-core
+box), and spaCy's thinc imports ``torch`` the same way (about 1.8 s). Both
+probe with ``try: import ... except ImportError``, so refusing the import
+makes them skip it. ``transformers`` is then never loaded; ``torch`` still
+is, later, by the consent-event model and the mono diarizer when they are
+used, so for it the refusal only keeps the detector's load from waiting on it.
 
 The refusal holds only in the thread that asked for it and never touches
 ``sys.modules``: another thread (a mono call's diarizer importing torch

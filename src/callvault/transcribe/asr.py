@@ -284,17 +284,17 @@ class WhisperAsr:
         words: list[dict] = []
         covered = 0.0  # chunk seconds the segments reach so far
         for index, segment in enumerate(segments):
-            begin = max(0.0, segment["start"] - chunk.offset)
             if segment.get("compression_ratio", 0.0) <= limit:
                 words.extend(segment.get("words", ()))
                 covered = max(covered, segment["end"] - chunk.offset)
                 continue
             self.segments_redone += 1
             until = segments[index + 1]["start"] - chunk.offset if index + 1 < len(segments) else chunk.duration
-            words.extend(self._read_again(chunk, begin, until))
+            words.extend(self._read_again(chunk, max(0.0, segment["start"] - chunk.offset), until))
             covered = max(covered, until)
-        if chunk.duration - covered >= UNREAD_TAIL_SECONDS:  # even after the batched tail pass (_decode_part)
-            self.tails_read += 1
+        if chunk.duration - covered >= UNREAD_TAIL_SECONDS:  # still unread after the batched tail pass (_with_tails_read)
+            with self._count_lock:  # the lanes count their tails at the same time
+                self.tails_read += 1
             words.extend(self._read_again(chunk, covered, chunk.duration))
         return words
 
