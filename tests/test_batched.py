@@ -251,7 +251,7 @@ def test_worker_thread_cap_sets_the_cpu_batch(monkeypatch):
 
 @pytest.mark.slow
 def test_speech_after_the_last_segment_is_read_again(cuda_planned_asr):
-    """The batched decoder may stop at a timestamp seconds before its chunk ends; the rest is read sequentially."""
+    """The batched decoder may stop at a timestamp seconds before its chunk ends; what the tail pass leaves is read sequentially."""
     from callvault.recorder.decode import decode
     from callvault.transcribe.asr import UNREAD_TAIL_SECONDS
     from callvault.transcribe.batching import pack_chunks
@@ -259,12 +259,39 @@ def test_speech_after_the_last_segment_is_read_again(cuda_planned_asr):
     asr, _ = cuda_planned_asr
     audio = decode(shared_file("telephone-two-speakers-16k.wav")).channels[0][: 12 * SAMPLE_RATE]
     (chunk,) = pack_chunks(0, 0.0, audio, [{"start": 0, "end": len(audio)}])
-    options = asr._decode_options[0]
     stopped_early = [{"start": 0.0, "end": 4.0, "compression_ratio": 1.0, "words": [{"start": 0.5, "end": 1.0, "word": " hello", "probability": 0.9}]}]
     before = asr.tails_read
-    words = asr._checked_words(chunk, stopped_early, options)
-    assert asr.tails_read == before + 1
+    segments = asr._with_rest_read(chunk, stopped_early)
+    assert asr.tails_read == before + 1 and segments[0] == stopped_early[0]
+    words = asr._checked_words(chunk, segments, asr._decode_options[0])
     assert words[0]["word"] == " hello" and len(words) > 5  # the 8 s after 4.0 s were read
     assert all(4.0 - 0.5 <= w["start"] <= chunk.duration + 0.1 for w in words[1:])
     finished = [{**stopped_early[0], "end": chunk.duration - UNREAD_TAIL_SECONDS / 2}]
-    assert asr._checked_words(chunk, finished, options) == finished[0]["words"] and asr.tails_read == before + 1
+    assert asr._with_rest_read(chunk, finished) == finished and asr.tails_read == before + 1
+
+
+@pytest.mark.slow
+def test_the_tails_of_two_chunks_are_read_in_one_window_each_back_to_its_chunk(cuda_planned_asr):
+    """Two chunks that stopped 4 s early: both tails go through the model in one window, each word back to its chunk."""
+    import jiwer
+
+    from callvault.recorder.decode import decode
+    from callvault.transcribe.batching import pack_chunks
+    from callvault.transcribe.tails import pack_tails
+
+    asr, _ = cuda_planned_asr
+    audio = decode(shared_file("telephone-two-speakers-16k.wav")).channels[0][: 24 * SAMPLE_RATE]
+    half = 12 * SAMPLE_RATE
+    first, second = (pack_chunks(0, 0.0, audio, [{"start": b, "end": b + half}])[0] for b in (0, half))
+    assert len(pack_tails([first.audio[8 * SAMPLE_RATE:], second.audio[8 * SAMPLE_RATE:]])) == 1
+    stopped = [[{"start": c.offset, "end": c.offset + 8.0, "compression_ratio": 1.0, "words": []}] for c in (first, second)]
+    pipeline = asr._lane_list[0]
+    before = asr.tails_read
+    results = asr._with_tails_read(pipeline, [first, second], stopped)
+    assert asr.tails_read == before + 2
+    words = lambda ws: " ".join(w["word"].strip().lower().strip(".,?!") for w in ws)
+    for chunk, segments in zip((first, second), results):
+        tail = [w for segment in segments[1:] for w in segment["words"]]
+        assert tail and all(chunk.offset + 8.0 <= w["start"] <= w["end"] <= chunk.offset + 12.0 for w in tail)
+        alone = asr._read_again(chunk, 8.0, 12.0, fallback=False)  # the same 4 s read on their own
+        assert jiwer.wer(words(alone), words(tail)) <= 0.3, (words(alone), words(tail))

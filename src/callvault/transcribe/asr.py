@@ -26,6 +26,7 @@ from callvault.transcribe.batching import (
     pool_batches,
     stream_chunks,
 )
+from callvault.transcribe.tails import TailWindow, pack_tails
 from callvault.transcribe.weights import DEFAULT_MODEL, resolve_model
 
 DEVICES = devices.DEVICES
@@ -237,15 +238,16 @@ class WhisperAsr:
         features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in part])
         pipeline = self._lane_pipelines.get()
         try:
-            results = pipeline.forward(features, tokenizer, [chunk.metadata() for chunk in part], options)
-            return self._with_tails_read(pipeline, part, results)
+            results = self._with_tails_read(pipeline, part, pipeline.forward(features, tokenizer, [chunk.metadata() for chunk in part], options))
+            return [self._with_rest_read(chunk, segments) for chunk, segments in zip(part, results)]
         finally:
             self._lane_pipelines.put(pipeline)
 
     def _with_tails_read(self, pipeline, part: list[SpeechChunk], results: list[list[dict]]) -> list[list[dict]]:
-        """Speech after a chunk's last segment (see _checked_words), in one more batched pass over the part's tails.
+        """Speech after a chunk's last segment (see _with_rest_read), in one more batched pass over the part's tails.
 
-        Cheaper than reading each tail alone; what this pass still leaves is read sequentially later.
+        The tails of one channel share windows (tails.py): the encoder costs as much
+        for a 2 s tail as for 30 s. What this pass still leaves, _with_rest_read reads.
         """
         from faster_whisper.audio import pad_or_trim
 
@@ -254,56 +256,79 @@ class WhisperAsr:
                  if chunk.duration - (end := read_until(chunk, segments)) >= UNREAD_TAIL_SECONDS]
         if not tails:
             return results
-        pieces = [chunk.audio[int(end * 16_000):] for _, chunk, end in tails]
-        metadata = [{"offset": chunk.offset + end, "duration": len(piece) / 16_000, "segments": []}
-                    for (_, chunk, end), piece in zip(tails, pieces)]
-        features = np.stack([pad_or_trim(self._model.feature_extractor(piece)[..., :-1]) for piece in pieces])
+        windows: list[tuple[list[tuple[int, SpeechChunk, float]], TailWindow]] = []
+        for channel in sorted({chunk.channel for _, chunk, _ in tails}):
+            own = [tail for tail in tails if tail[1].channel == channel]  # a word never crosses to the other side
+            windows.extend((own, window) for window in pack_tails([chunk.audio[int(end * 16_000):] for _, chunk, end in own]))
+        features = np.stack([pad_or_trim(self._model.feature_extractor(window.audio)[..., :-1]) for _, window in windows])
+        metadata = [{"offset": 0.0, "duration": len(window.audio) / 16_000, "segments": []} for _, window in windows]
+        carried, pipeline.last_speech_timestamp = pipeline.last_speech_timestamp, 0.0  # the windows have their own clock
+        decoded = pipeline.forward(features, tokenizer, metadata, options)
+        pipeline.last_speech_timestamp = carried
         results = list(results)
-        for (index, _, _), segments in zip(tails, pipeline.forward(features, tokenizer, metadata, options)):
-            results[index] = results[index] + segments
+        for (own, window), segments in zip(windows, decoded):
+            for position, tail_segments in window.split(segments).items():
+                index, chunk, end = own[position]
+                results[index] = results[index] + [_moved(segment, chunk.offset + end) for segment in tail_segments]
         with self._count_lock:
             self.tails_read += len(tails)
         return results
 
-    def _checked_words(self, chunk: SpeechChunk, segments: list[dict], options) -> list[dict]:
-        """A chunk's words, with two things the batched pass gets wrong decoded again sequentially.
+    def _with_rest_read(self, chunk: SpeechChunk, segments: list[dict]) -> list[dict]:
+        """The segments, and one more for the speech the batched passes still left unread at the chunk's end.
 
-        - A segment the decoder looped on ("9, 9, 9, ..."). The batched decoder has
-          no temperature fallback, and on a short run of digits tiny.en can repeat a
-          token until the window ends, which turns a CVV into a run of made-up card
-          digits. The sequential decoder's fallback (higher temperatures while the
-          text compresses too well) is the cure, so only the audio of such a segment
-          (up to the next segment) pays for it.
-        - Speech after the last segment. The decoder may stop at a timestamp well
-          before the chunk's end ("... international <|5.20|><|5.20|>" and no more,
-          on a 6.8 s chunk whose last words were "calls to Mexico"); the sequential
-          decoder seeks to that timestamp and reads on, a batched pass has no next
-          window, so the rest of the chunk is read here.
+        The decoder may stop at a timestamp well before the chunk's end ("...
+        international <|5.20|><|5.20|>" and no more, on a 6.8 s chunk whose last
+        words were "calls to Mexico"): the sequential decoder seeks to that
+        timestamp and reads on, a batched pass has no next window. The tail pass
+        catches most; what it leaves is read here by the sequential decoder,
+        without the temperature fallback, so the lane's result does not depend on
+        a shared random generator. A looped reading is caught by _checked_words.
+        """
+        from faster_whisper.transcribe import get_compression_ratio
+
+        covered = read_until(chunk, segments)
+        if chunk.duration - covered < UNREAD_TAIL_SECONDS:
+            return segments
+        with self._count_lock:  # the lanes count their tails at the same time
+            self.tails_read += 1
+        words = self._read_again(chunk, covered, chunk.duration, fallback=False)
+        text = "".join(w["word"] for w in words)
+        rest = {"start": chunk.offset + covered, "end": chunk.offset + chunk.duration, "words": words, "text": text,
+                "compression_ratio": get_compression_ratio(text) if text else 0.0}
+        return segments + [rest]
+
+    def _checked_words(self, chunk: SpeechChunk, segments: list[dict], options) -> list[dict]:
+        """A chunk's words, with any segment the decoder looped on ("9, 9, 9, ...") decoded again sequentially.
+
+        The batched decoder has no temperature fallback, and on a short run of
+        digits tiny.en can repeat a token until the window ends, which turns a
+        CVV into a run of made-up card digits. The sequential decoder's fallback
+        (higher temperatures while the text compresses too well) is the cure, so
+        only the audio of such a segment (up to the next segment) pays for it.
         """
         limit = options.compression_ratio_threshold or DEFAULT_COMPRESSION_LIMIT
         words: list[dict] = []
-        covered = 0.0  # chunk seconds the segments reach so far
         for index, segment in enumerate(segments):
             if segment.get("compression_ratio", 0.0) <= limit:
                 words.extend(segment.get("words", ()))
-                covered = max(covered, segment["end"] - chunk.offset)
                 continue
             self.segments_redone += 1
             until = segments[index + 1]["start"] - chunk.offset if index + 1 < len(segments) else chunk.duration
             words.extend(self._read_again(chunk, max(0.0, segment["start"] - chunk.offset), until))
-            covered = max(covered, until)
-        if chunk.duration - covered >= UNREAD_TAIL_SECONDS:  # still unread after the batched tail pass (_with_tails_read)
-            with self._count_lock:  # the lanes count their tails at the same time
-                self.tails_read += 1
-            words.extend(self._read_again(chunk, covered, chunk.duration))
         return words
 
-    def _read_again(self, chunk: SpeechChunk, begin: float, until: float) -> list[dict]:
-        """Words of the chunk's audio from ``begin`` to ``until`` (chunk seconds), by the sequential decoder."""
+    def _read_again(self, chunk: SpeechChunk, begin: float, until: float, fallback: bool = True) -> list[dict]:
+        """Words of the chunk's audio from ``begin`` to ``until`` (chunk seconds), by the sequential decoder.
+
+        ``fallback``: faster-whisper's temperature fallback (seeded sampling) when the
+        text compresses too well or its log-probability is low; without, one decode at 0.
+        """
         piece = chunk.audio[int(begin * 16_000): max(int(until * 16_000), int(begin * 16_000) + 1)]
         redone, _ = self._model.transcribe(
             piece, language=self.options.language, beam_size=self.options.beam_size,
             word_timestamps=True, vad_filter=False, condition_on_previous_text=False,
+            **({} if fallback else {"temperature": 0.0}),
         )
         shift = chunk.offset + begin
         return [
@@ -350,6 +375,12 @@ def share_out(batch: list[SpeechChunk], lanes: int) -> list[list[SpeechChunk]]:
         parts.append(batch[begin:end])
         begin = end
     return parts
+
+
+def _moved(segment: dict, seconds: float) -> dict:
+    """A segment (and its words) ``seconds`` later."""
+    words = [{**w, "start": w["start"] + seconds, "end": w["end"] + seconds} for w in segment["words"]]
+    return {**segment, "start": segment["start"] + seconds, "end": segment["end"] + seconds, "words": words}
 
 
 def _word(start: float, end: float, text: str, probability: float, speaker: str) -> Word | None:

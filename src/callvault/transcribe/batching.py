@@ -2,7 +2,7 @@
 
 Each channel streams through a ``ChannelWindows``: a window of audio (a few
 minutes) goes through voice activity detection, its speech segments are
-packed into chunks of at most 30 s (faster-whisper's ``collect_chunks``:
+packed into chunks of at most 27 s (faster-whisper's ``collect_chunks``:
 the silences between segments cut out), and the audio after the last
 finished segment is carried into the next window. Memory holds one window
 per channel, never the whole call.
@@ -21,7 +21,11 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 SAMPLE_RATE = 16_000
-CHUNK_SECONDS = 30
+# Speech per chunk, short of Whisper's 30 s window: when the last words reach the
+# window's end, Whisper leaves them for a next window, which a batched pass does not
+# have (5 of the 8 chunks of the 277 s reference call ended 1.5-2.5 s early at 30 s,
+# 3 of 9 at 27 s); with 3 s of silence after them they are read in the first pass.
+CHUNK_SECONDS = 27
 # 5 min: Silero's ONNX session holds memory in proportion to the audio it scores at once
 # (about +140 MiB at 5 min, +250 MiB at 10 min); 5 min is still one window for most calls.
 WINDOW_SECONDS = 300.0
@@ -64,7 +68,7 @@ class SpeechWindow:
 
 @dataclass(frozen=True)
 class SpeechChunk:
-    """Up to 30 s of one channel's speech, ready for the model."""
+    """Up to CHUNK_SECONDS of one channel's speech, ready for the model."""
 
     channel: int
     audio: np.ndarray = field(repr=False)
@@ -83,7 +87,7 @@ class SpeechChunk:
 
 
 def pack_chunks(channel: int, window_start: float, audio: np.ndarray, segments: list) -> list[SpeechChunk]:
-    """The window's speech segments packed into chunks of at most 30 s (silences cut out)."""
+    """The window's speech segments packed into chunks of at most CHUNK_SECONDS (silences cut out)."""
     from faster_whisper.vad import collect_chunks
 
     if not segments:
