@@ -34,8 +34,8 @@ class PlacedTail:
     begin: float  # seconds from the window's start
     duration: float
 
-    def holds(self, seconds: float, gap: float) -> float:
-        """How far ``seconds`` lies outside this end, counting half the gap on each side as inside (0: inside)."""
+    def distance_to(self, seconds: float, gap: float) -> float:
+        """How far ``seconds`` lies outside this end, half the gap on each side counted in (0: inside)."""
         return max(0.0, self.begin - gap / 2 - seconds, seconds - (self.begin + self.duration + gap / 2))
 
 
@@ -71,7 +71,7 @@ class TailWindow:
         return out
 
     def _tail_of(self, seconds: float) -> PlacedTail:
-        return min(self.tails, key=lambda tail: tail.holds(seconds, self.gap))
+        return min(self.tails, key=lambda tail: tail.distance_to(seconds, self.gap))
 
 
 def pack_tails(pieces: Sequence[np.ndarray], gap_seconds: float = TAIL_GAP_SECONDS,
