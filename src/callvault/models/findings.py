@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from callvault.models.timespan import TimeSpan
+
 CATEGORIES = ("CPNI", "PII", "PCI")
 
 
@@ -31,3 +33,12 @@ class Finding:
     role: str = "unknown"
     score: float = 0.0
     explanation: Explanation = field(default_factory=lambda: Explanation("unknown"))
+    # Where the finding's audio may begin when that is earlier than its words' times say
+    # (a number word timed shorter than its digits take to say; redact.audio.audible_start).
+    audio_start: float | None = None
+
+    @property
+    def audio_span(self) -> TimeSpan:
+        """The stretch of the recording to replace or silence for this finding (unpadded)."""
+        start = self.start if self.audio_start is None else min(self.start, self.audio_start)
+        return TimeSpan(float(start), float(max(self.start, self.end)))

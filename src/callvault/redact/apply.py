@@ -82,7 +82,7 @@ def redact_transcript(transcript: Transcript, findings: Sequence[Finding], polic
 
 def redaction_spans(findings: Iterable[Finding], policy: RedactionPolicy = DEFAULT_POLICY) -> list[TimeSpan]:
     """The audio spans to replace: every finding not kept, merged (unpadded; redact_audio pads)."""
-    return merge_spans(TimeSpan(float(f.start), float(max(f.start, f.end))) for f in findings if policy.action(f.entity) != "keep")
+    return merge_spans(f.audio_span for f in findings if policy.action(f.entity) != "keep")
 
 
 def findings_to_dicts(findings: Iterable[Finding], policy: RedactionPolicy | None = None) -> list[dict]:
@@ -112,7 +112,7 @@ def findings_to_dicts(findings: Iterable[Finding], policy: RedactionPolicy | Non
             action = policy.action(f.entity)
             doc["action"] = action
             if action != "keep":
-                span = TimeSpan(float(f.start), float(max(f.start, f.end))).padded(policy.margin)
+                span = f.audio_span.padded(policy.margin)
                 doc["audio_redacted"] = {"start": round(span.start, 3), "end": round(span.end, 3), "mode": policy.audio_mode}
         docs.append(doc)
     return docs

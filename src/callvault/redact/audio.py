@@ -11,6 +11,8 @@ from callvault.redact.policy import DEFAULT_POLICY, RedactionPolicy
 if TYPE_CHECKING:  # numpy is imported where it is used
     import numpy as np
 
+    from callvault.models import Word
+
 TONE_HZ = 1000.0
 TONE_LEVEL = 0.1  # -20 dBFS: clearly a bleep, never louder than speech
 
@@ -64,7 +66,39 @@ def pci_scrub_spans(findings: Iterable[Finding], policy: RedactionPolicy = DEFAU
     if not policy.pci_scrub:
         return []
     wanted = set(policy.scrub_entities)
-    return merge_spans(TimeSpan(float(f.start), float(max(f.start, f.end))) for f in findings if f.entity in wanted)
+    return merge_spans(f.audio_span for f in findings if f.entity in wanted)
+
+
+# A number read digit by digit takes a third of a second or more a digit. Whisper may
+# write such a reading as one word ("4532015112830366"), and faster-whisper then clips a
+# long word after a pause to twice the median word length (its word-timing heuristic), so
+# the word's time covers only the last moment of the reading: a card read at 13.5-21.7 s
+# came back timed 29.5-30.3 s. A word faster than this per digit was not timed as spoken.
+SECONDS_PER_DIGIT_AT_LEAST = 0.15
+DIGITS_TO_CHECK = 3
+# With no earlier word of the speaker to stop at, how far back (per digit) the audio may reach.
+SECONDS_PER_DIGIT_AT_MOST = 1.0
+
+
+def audible_start(words: Sequence["Word"], previous_end: float | None) -> tuple[float, int] | None:
+    """Where the audio of ``words`` may begin, when one of them is timed too short for its digits.
+
+    ``previous_end``: the end of the same speaker's word before them (None: none).
+    Returns (seconds, digits of the word that forced it), or None when the times hold.
+    The reading can only lie after the speaker's previous word, so the span reaches
+    back to it; it may take in the other side's words there, which redaction can
+    afford and a missed card digit cannot.
+    """
+    reach: tuple[float, int] | None = None
+    for word in words:
+        digits = sum(ch.isdigit() for ch in word.text)
+        if digits < DIGITS_TO_CHECK or word.end - word.start >= digits * SECONDS_PER_DIGIT_AT_LEAST:
+            continue
+        floor = previous_end if previous_end is not None else word.end - digits * SECONDS_PER_DIGIT_AT_MOST
+        start = max(0.0, min(floor, word.start))
+        if reach is None or start < reach[0]:
+            reach = (start, digits)
+    return reach if reach is not None and reach[0] < min(w.start for w in words) else None
 
 
 def snap_to_speech(audio: "np.ndarray", sample_rate: int, span: TimeSpan, max_shift: float = 0.8, frame: float = 0.02, max_gap: float = 0.25) -> TimeSpan:

