@@ -33,7 +33,8 @@ def _call(customer_words) -> Transcript:
 def test_a_word_too_short_for_its_digits_reaches_back_to_the_previous_word():
     clipped = [_word(12.8, 13.2, "Sure,", "S1"), _word(13.2, 13.4, "it's", "S1"), _word(29.5, 30.3, CARD, "S1")]
     assert audible_start(clipped[2:], previous_end=13.4) == (13.4, 16)
-    assert audible_start(clipped[2:], previous_end=None) == (pytest.approx(30.3 - 16.0), 16)
+    assert audible_start(clipped[2:], previous_end=None) == (pytest.approx(30.3 - 16 * 1.5), 16)
+    assert audible_start(clipped[2:], previous_end=2.0) == (pytest.approx(30.3 - 16 * 1.5), 16)  # not minutes back
     spoken = [_word(13.5 + 0.5 * i, 13.9 + 0.5 * i, d, "S1") for i, d in enumerate(CARD)]  # one word a digit
     assert audible_start(spoken, previous_end=13.4) is None
     grouped = [_word(13.5, 15.5, CARD[:4], "S1"), _word(15.6, 17.6, CARD[4:8], "S1")]  # 2 s for 4 digits: as said

@@ -76,8 +76,10 @@ def pci_scrub_spans(findings: Iterable[Finding], policy: RedactionPolicy = DEFAU
 # came back timed 29.5-30.3 s. A word faster than this per digit was not timed as spoken.
 SECONDS_PER_DIGIT_AT_LEAST = 0.15
 DIGITS_TO_CHECK = 3
-# With no earlier word of the speaker to stop at, how far back (per digit) the audio may reach.
-SECONDS_PER_DIGIT_AT_MOST = 1.0
+# How far back (per digit) from the word's end the audio may reach at most, when the
+# speaker's previous word is further back or there is none: the clipped card above ended
+# 8.6 s late, so its 16 digits needed 16.8 s.
+SECONDS_PER_DIGIT_AT_MOST = 1.5
 
 
 def audible_start(words: Sequence["Word"], previous_end: float | None) -> tuple[float, int] | None:
@@ -86,7 +88,8 @@ def audible_start(words: Sequence["Word"], previous_end: float | None) -> tuple[
     ``previous_end``: the end of the same speaker's word before them (None: none).
     Returns (seconds, digits of the word that forced it), or None when the times hold.
     The reading can only lie after the speaker's previous word, so the span reaches
-    back to it; it may take in the other side's words there, which redaction can
+    back to it, but no further than SECONDS_PER_DIGIT_AT_MOST a digit before the
+    word's end; it may take in the other side's words there, which redaction can
     afford and a missed card digit cannot.
     """
     reach: tuple[float, int] | None = None
@@ -94,7 +97,8 @@ def audible_start(words: Sequence["Word"], previous_end: float | None) -> tuple[
         digits = sum(ch.isdigit() for ch in word.text)
         if digits < DIGITS_TO_CHECK or word.end - word.start >= digits * SECONDS_PER_DIGIT_AT_LEAST:
             continue
-        floor = previous_end if previous_end is not None else word.end - digits * SECONDS_PER_DIGIT_AT_MOST
+        furthest = word.end - digits * SECONDS_PER_DIGIT_AT_MOST
+        floor = furthest if previous_end is None else max(previous_end, furthest)
         start = max(0.0, min(floor, word.start))
         if reach is None or start < reach[0]:
             reach = (start, digits)
