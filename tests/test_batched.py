@@ -295,3 +295,31 @@ def test_the_tails_of_two_chunks_are_read_in_one_window_each_back_to_its_chunk(c
         assert tail and all(chunk.offset + 8.0 <= w["start"] <= w["end"] <= chunk.offset + 12.0 for w in tail)
         alone = asr._read_again(chunk, 8.0, 12.0, fallback=False)  # the same 4 s read on their own
         assert jiwer.wer(words(alone), words(tail)) <= 0.3, (words(alone), words(tail))
+
+
+@pytest.mark.slow
+def test_the_tails_of_two_channels_never_share_a_window(cuda_planned_asr):
+    """A stereo call's tails go in one window per channel, so no word can cross to the other speaker."""
+    from callvault.recorder.decode import decode
+    from callvault.transcribe.batching import pack_chunks
+
+    asr, _ = cuda_planned_asr
+    audio = decode(shared_file("telephone-two-speakers-16k.wav")).channels[0][: 12 * SAMPLE_RATE]
+    left, right = (pack_chunks(channel, 0.0, audio, [{"start": 0, "end": len(audio)}])[0] for channel in (0, 1))
+    stopped = [[{"start": 0.0, "end": 8.0, "compression_ratio": 1.0, "words": []}] for _ in (left, right)]
+    pipeline = asr._lane_list[0]
+    windows = []
+    forward = pipeline.forward
+
+    def counted(features, *args):  # the real pass, with the number of windows it was given noted
+        windows.append(features.shape[0])
+        return forward(features, *args)
+
+    pipeline.forward = counted
+    try:
+        results = asr._with_tails_read(pipeline, [left, right], stopped)
+    finally:
+        del pipeline.forward
+    assert windows == [2]  # one pass, two windows: one per channel
+    left_tail, right_tail = ([w["word"] for s in segments[1:] for w in s["words"]] for segments in results)
+    assert left_tail and left_tail == right_tail  # the same audio on both sides, read apart
