@@ -38,6 +38,32 @@ def test_separation_high_for_two_voices_low_for_one():
     assert clustering.separation(points, np.zeros(len(points), int)) == 0.0
 
 
+
+def _pairwise_separation(points, labels):
+    """The definition, over the N x N matrix of cosine similarities (fine for a few hundred points)."""
+    similarity = points @ points.T
+    same = (labels[:, None] == labels[None, :]) & ~np.eye(len(labels), dtype=bool)
+    intra, inter = similarity[same], similarity[labels[:, None] != labels[None, :]]
+    return (intra.mean() - inter.mean()) / np.sqrt(0.5 * (intra.var() + inter.var()))
+
+
+def test_separation_is_the_pairwise_d_prime_without_the_pairwise_matrix():
+    import tracemalloc
+
+    points, truth = _two_voices(n=150, dim=16, spread=0.6, seed=3)
+    for labels in (truth, np.random.default_rng(4).integers(3, size=len(points))):  # apart, and mixed in three
+        assert clustering.separation(points, labels) == pytest.approx(_pairwise_separation(points, labels), rel=1e-6)
+    assert clustering.separation(points[:2], np.array([0, 1])) == 0.0  # no same-cluster pair
+    # a 2-hour call: 14,000 windows of 256 values; the N x N matrix alone would be 1.5 GiB
+    rng = np.random.default_rng(5)
+    many = rng.standard_normal((14_000, 256)).astype(np.float32)
+    many /= np.linalg.norm(many, axis=1, keepdims=True)
+    tracemalloc.start()
+    clustering.separation(many, rng.integers(2, size=len(many)))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 200 << 20
+
 def test_speech_mask_adds_words_the_vad_missed():
     mask = clustering.speech_mask([TimeSpan(0.1, 0.2)], [Word(0.5, 0.6, "yes")], 100, 0.01)
     assert mask[10:20].all() and mask[50:60].all()
