@@ -231,17 +231,22 @@ class WhisperAsr:
 
     def _decode_part(self, part: list[SpeechChunk]) -> list[list[dict]]:
         """One lane's pass of the model over its chunks: segments (speech-only times) per chunk."""
+        pipeline = self._lane_pipelines.get()
+        try:
+            results = self._forward(pipeline, [chunk.audio for chunk in part], [chunk.metadata() for chunk in part])
+            results = self._with_tails_read(pipeline, part, results)
+            return [self._with_rest_read(chunk, segments) for chunk, segments in zip(part, results)]
+        finally:
+            self._lane_pipelines.put(pipeline)
+
+    def _forward(self, pipeline, pieces: list[np.ndarray], metadata: list[dict]) -> list[list[dict]]:
+        """One batched model pass over pieces of audio (each padded to Whisper's 30 s window): segments per piece."""
         from faster_whisper.audio import pad_or_trim
 
         options, tokenizer = self._decode_options
         extractor = self._model.feature_extractor
-        features = np.stack([pad_or_trim(extractor(chunk.audio)[..., :-1]) for chunk in part])
-        pipeline = self._lane_pipelines.get()
-        try:
-            results = self._with_tails_read(pipeline, part, pipeline.forward(features, tokenizer, [chunk.metadata() for chunk in part], options))
-            return [self._with_rest_read(chunk, segments) for chunk, segments in zip(part, results)]
-        finally:
-            self._lane_pipelines.put(pipeline)
+        features = np.stack([pad_or_trim(extractor(piece)[..., :-1]) for piece in pieces])
+        return pipeline.forward(features, tokenizer, metadata, options)
 
     def _with_tails_read(self, pipeline, part: list[SpeechChunk], results: list[list[dict]]) -> list[list[dict]]:
         """Speech after a chunk's last segment (see _with_rest_read), in one more batched pass over the part's tails.
@@ -249,9 +254,6 @@ class WhisperAsr:
         The tails of one channel share windows (tails.py): the encoder costs as much
         for a 2 s tail as for 30 s. What this pass still leaves, _with_rest_read reads.
         """
-        from faster_whisper.audio import pad_or_trim
-
-        options, tokenizer = self._decode_options
         tails = [(index, chunk, end) for index, (chunk, segments) in enumerate(zip(part, results))
                  if chunk.duration - (end := read_until(chunk, segments)) >= UNREAD_TAIL_SECONDS]
         if not tails:
@@ -260,10 +262,9 @@ class WhisperAsr:
         for channel in sorted({chunk.channel for _, chunk, _ in tails}):
             own = [tail for tail in tails if tail[1].channel == channel]  # a word never crosses to the other side
             windows.extend((own, window) for window in pack_tails([chunk.audio[int(end * 16_000):] for _, chunk, end in own]))
-        features = np.stack([pad_or_trim(self._model.feature_extractor(window.audio)[..., :-1]) for _, window in windows])
         metadata = [{"offset": 0.0, "duration": len(window.audio) / 16_000, "segments": []} for _, window in windows]
         carried, pipeline.last_speech_timestamp = pipeline.last_speech_timestamp, 0.0  # the windows have their own clock
-        decoded = pipeline.forward(features, tokenizer, metadata, options)
+        decoded = self._forward(pipeline, [window.audio for _, window in windows], metadata)
         pipeline.last_speech_timestamp = carried
         results = list(results)
         for (own, window), segments in zip(windows, decoded):

@@ -72,11 +72,12 @@ def separation(embeddings: np.ndarray, labels: np.ndarray) -> float:
     for name in names:
         inside = labels == name
         part, count = vectors[inside], int(inside.sum())
-        part_sum, part_gram = part.sum(0), part.T @ part
+        part_sum = part.sum(0)
+        sum_sq, gram_sq = part_sum @ part_sum, np.sum((part.T @ part) ** 2)
         pairs += count * (count - 1)
-        total += part_sum @ part_sum - lengths[inside].sum()
-        squares += np.sum(part_gram * part_gram) - np.sum(lengths[inside] ** 2)
-        sums_sq, grams_sq, counts_sq = sums_sq + part_sum @ part_sum, grams_sq + np.sum(part_gram * part_gram), counts_sq + count * count
+        total += sum_sq - lengths[inside].sum()
+        squares += gram_sq - np.sum(lengths[inside] ** 2)
+        sums_sq, grams_sq, counts_sq = sums_sq + sum_sq, grams_sq + gram_sq, counts_sq + count * count
     cross_pairs = len(vectors) ** 2 - counts_sq
     if not pairs or not cross_pairs:
         return 0.0
